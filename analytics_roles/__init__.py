@@ -1,0 +1,1 @@
+"""Analyst roles for django-orm-views: provisioning and access reports (commands to come)."""

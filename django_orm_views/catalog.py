@@ -1,0 +1,213 @@
+"""Reading what the database holds: the target schemas and sync's own records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django_orm_views.conf import STATE_SCHEMA
+from django_orm_views.definition import Key
+from django_orm_views.sql import STATE_TABLE
+
+RELKIND_NAMES = {
+    "r": "table",
+    "p": "partitioned table",
+    "v": "view",
+    "m": "materialized view",
+    "i": "index",
+    "I": "partitioned index",
+    "S": "sequence",
+    "f": "foreign table",
+    "c": "composite type",
+}
+VIEW_RELKINDS = {"v": "view", "m": "materialized"}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation found in a target schema."""
+
+    schema: str
+    name: str
+    oid: int
+    relkind: str
+    viewdef: str | None
+    comment: str | None
+
+    @property
+    def kind_name(self) -> str:
+        return RELKIND_NAMES.get(self.relkind, "relation")
+
+
+@dataclass(frozen=True)
+class Record:
+    """A row of sync's state table: a view that sync_views created."""
+
+    schema: str
+    name: str
+    kind: str
+    label: str
+    digest: str
+    viewdef: str
+    oid: int | None
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """An object that depends, directly or not, on the view ``root``."""
+
+    root: int
+    description: str
+    view_oid: int | None
+    schema: str | None
+    name: str | None
+
+
+@dataclass
+class CatalogState:
+    """Everything planning needs to know about the database."""
+
+    state_table_exists: bool
+    existing_schemas: set[str]
+    relations: dict[Key, Relation] = field(default_factory=dict)
+    records: dict[Key, Record] = field(default_factory=dict)
+
+
+def _fetch(cursor: Any, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    cursor.execute(query, params)
+    return list(cursor.fetchall())
+
+
+class stable_viewdefs:
+    """Context manager: ``search_path = pg_catalog`` for the transaction's next queries.
+
+    ``pg_get_viewdef`` qualifies names that are not on the search path, so
+    reading definitions under one fixed path makes them comparable between
+    sessions with different settings.
+    """
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.saved = ""
+
+    def __enter__(self) -> None:
+        self.saved = _fetch(self.cursor, "SELECT current_setting('search_path')")[0][0]
+        self.cursor.execute("SELECT set_config('search_path', 'pg_catalog', true)")
+
+    def __exit__(self, *exc: object) -> None:
+        self.cursor.execute("SELECT set_config('search_path', %s, true)", [self.saved])
+
+
+def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
+    """Read the target schemas' relations and sync's records of them."""
+    schemas = sorted(set(schemas))
+    existing = {
+        row[0]
+        for row in _fetch(
+            cursor, "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schemas]
+        )
+    }
+    table_exists = _fetch(
+        cursor,
+        "SELECT to_regclass(%s) IS NOT NULL",
+        [f'"{STATE_SCHEMA}"."{STATE_TABLE}"'],
+    )[0][0]
+    state = CatalogState(state_table_exists=bool(table_exists), existing_schemas=existing)
+    if not schemas:
+        return state
+    with stable_viewdefs(cursor):
+        rows = _fetch(
+            cursor,
+            """
+            SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text,
+                   CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
+                   obj_description(c.oid, 'pg_class')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY(%s) AND c.relkind <> 't'
+            """,
+            [schemas],
+        )
+    for schema, name, oid, relkind, viewdef, comment in rows:
+        state.relations[(schema, name)] = Relation(schema, name, oid, relkind, viewdef, comment)
+    if state.state_table_exists:
+        rows = _fetch(
+            cursor,
+            f"""
+            SELECT schema_name, view_name, kind, class_label, digest, viewdef, view_oid
+            FROM "{STATE_SCHEMA}"."{STATE_TABLE}" WHERE schema_name = ANY(%s)
+            """,
+            [schemas],
+        )
+        for schema, name, kind, label, digest, viewdef, oid in rows:
+            state.records[(schema, name)] = Record(schema, name, kind, label, digest, viewdef, oid)
+    return state
+
+
+def managed_schemas(cursor: Any) -> set[str]:
+    """Schemas where sync's records say it created views."""
+    exists = _fetch(
+        cursor, "SELECT to_regclass(%s) IS NOT NULL", [f'"{STATE_SCHEMA}"."{STATE_TABLE}"']
+    )[0][0]
+    if not exists:
+        return set()
+    rows = _fetch(cursor, f'SELECT DISTINCT schema_name FROM "{STATE_SCHEMA}"."{STATE_TABLE}"')
+    return {row[0] for row in rows}
+
+
+def django_tables_in(cursor: Any, schemas: Iterable[str], tables: Iterable[str]) -> list[Key]:
+    """Which of Django's ``tables`` exist in ``schemas``."""
+    return [
+        (row[0], row[1])
+        for row in _fetch(
+            cursor,
+            """
+            SELECT n.nspname, c.relname FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY(%s) AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p')
+            ORDER BY 1, 2
+            """,
+            [sorted(set(schemas)), sorted(set(tables))],
+        )
+    ]
+
+
+def dependents(cursor: Any, oids: Iterable[int]) -> list[Dependent]:
+    """Objects that depend on the relations ``oids``, directly or through other views."""
+    oids = sorted(set(oids))
+    if not oids:
+        return []
+    rows = _fetch(
+        cursor,
+        """
+        WITH RECURSIVE deps(root, classid, objid, view_oid) AS (
+            SELECT d.refobjid, d.classid, d.objid, r.ev_class
+            FROM pg_depend d
+            LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+            WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY(%s::oid[])
+              AND d.deptype = 'n'
+          UNION
+            SELECT deps.root, d.classid, d.objid, r.ev_class
+            FROM deps
+            JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass
+                            AND d.refobjid = deps.view_oid AND d.deptype = 'n'
+            LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+            WHERE r.ev_class IS DISTINCT FROM deps.view_oid
+        )
+        SELECT DISTINCT deps.root::bigint, deps.view_oid::bigint,
+               CASE WHEN c.relkind = 'm' THEN 'materialized view ' || n.nspname || '.' || c.relname
+                    WHEN c.oid IS NOT NULL THEN 'view ' || n.nspname || '.' || c.relname
+                    ELSE pg_describe_object(deps.classid, deps.objid, 0) END,
+               n.nspname, c.relname
+        FROM deps
+        LEFT JOIN pg_class c ON c.oid = deps.view_oid
+        LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE deps.view_oid IS DISTINCT FROM deps.root
+        ORDER BY 1, 3
+        """,
+        [oids],
+    )
+    return [
+        Dependent(root, description, view_oid, schema, name)
+        for root, view_oid, description, schema, name in rows
+    ]

@@ -1,0 +1,85 @@
+"""System checks for ``DJANGO_ORM_VIEWS`` settings (ids ``django_orm_views.E00N``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from django_orm_views import conf
+from django_orm_views.identifiers import identifier_problem, role_problem, schema_refusal
+
+_DURATION = re.compile(r"\d+\s*(us|ms|s|min|h|d)?\Z")
+
+
+@register(Tags.database)
+def check_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Managed views need PostgreSQL."""
+    errors: list[CheckMessage] = []
+    for alias, config in settings.DATABASES.items():
+        engine = config.get("ENGINE", "")
+        if alias == "default" and "postgresql" not in engine:
+            errors.append(
+                Error(
+                    f"DATABASES[{alias!r}] uses {engine!r}; django-orm-views needs PostgreSQL.",
+                    id="django_orm_views.E005",
+                )
+            )
+    return errors
+
+
+@register()
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Validate ``settings.DJANGO_ORM_VIEWS``."""
+    raw = getattr(settings, "DJANGO_ORM_VIEWS", {})
+    if not isinstance(raw, dict):
+        return [
+            Error("DJANGO_ORM_VIEWS must be a dict.", id="django_orm_views.E001"),
+        ]
+    messages: list[CheckMessage] = []
+    for key in conf.unknown_keys():
+        messages.append(
+            Warning(
+                f"DJANGO_ORM_VIEWS has an unknown key {key!r}.",
+                hint=f"Known keys: {', '.join(sorted(conf.DEFAULTS))}.",
+                id="django_orm_views.W001",
+            )
+        )
+    schema = raw.get("SCHEMA", conf.DEFAULTS["SCHEMA"])
+    problem = identifier_problem(schema) or (
+        schema_refusal(schema) if isinstance(schema, str) else None
+    )
+    if problem:
+        messages.append(
+            Error(f"DJANGO_ORM_VIEWS['SCHEMA'] {schema!r}: {problem}", id="django_orm_views.E002")
+        )
+    owner = raw.get("OWNER_ROLE")
+    if owner is not None:
+        owner_problem = role_problem(owner)
+        if owner_problem:
+            messages.append(
+                Error(
+                    f"DJANGO_ORM_VIEWS['OWNER_ROLE'] {owner!r} {owner_problem}",
+                    id="django_orm_views.E003",
+                )
+            )
+    timeout = raw.get("LOCK_TIMEOUT", conf.DEFAULTS["LOCK_TIMEOUT"])
+    if not isinstance(timeout, str) or not _DURATION.match(timeout.strip()):
+        messages.append(
+            Error(
+                f"DJANGO_ORM_VIEWS['LOCK_TIMEOUT'] {timeout!r} is not a PostgreSQL duration.",
+                hint="Use a value like '5s', '500ms' or '1min'.",
+                id="django_orm_views.E004",
+            )
+        )
+    redact_key = raw.get("REDACT_KEY")
+    if redact_key is not None and (not isinstance(redact_key, str) or not redact_key):
+        messages.append(
+            Error(
+                "DJANGO_ORM_VIEWS['REDACT_KEY'] must be a non-empty string.",
+                id="django_orm_views.E006",
+            )
+        )
+    return messages

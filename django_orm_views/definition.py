@@ -1,0 +1,44 @@
+"""What one view should look like in the database, once rendered from its class."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+Key = tuple[str, str]
+
+#: Bumped when rendering changes in a way that must rebuild existing views.
+RENDER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ViewDefinition:
+    """A view as the code wants it: the input of planning and rendering."""
+
+    schema: str
+    name: str
+    label: str
+    body: str
+    comment: str | None = None
+    depends_on: tuple[Key, ...] = ()
+    options: tuple[str, ...] = ("security_barrier",)
+    kind: str = "view"
+    grant_to: tuple[str, ...] = field(default=())
+    #: Every schema-qualified relation the body reads, managed or not.
+    reads: frozenset[Key] = frozenset()
+
+    @property
+    def key(self) -> Key:
+        return (self.schema, self.name)
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @cached_property
+    def digest(self) -> str:
+        """Hash of everything that needs ``CREATE OR REPLACE`` when it changes."""
+        payload = json.dumps([RENDER_VERSION, self.kind, self.body, list(self.options)])
+        return hashlib.sha256(payload.encode()).hexdigest()

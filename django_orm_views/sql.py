@@ -1,0 +1,95 @@
+"""SQL rendering: pure functions from definitions to ``psycopg.sql`` objects.
+
+Identifiers go through ``sql.Identifier`` and values through
+``sql.Literal``; a view's body is the only raw text, and it was checked to
+be exactly one SELECT by the parser before it gets here.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from django_orm_views.conf import STATE_SCHEMA
+from django_orm_views.definition import ViewDefinition
+
+STATE_TABLE = "managed_view"
+
+
+def qualified(schema: str, name: str) -> sql.Composed:
+    """``"schema"."name"``."""
+    return sql.SQL(".").join([sql.Identifier(schema), sql.Identifier(name)])
+
+
+def create_schema(schema: str) -> sql.Composed:
+    return sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+
+
+def create_view(definition: ViewDefinition, *, replace: bool = False) -> sql.Composed:
+    """``CREATE [OR REPLACE] VIEW ... WITH (options) AS <body>``.
+
+    The body ends on its own line so a trailing ``--`` comment in it cannot
+    swallow what follows.
+    """
+    options: sql.Composable = sql.SQL("")
+    if definition.options:
+        options = sql.SQL(" WITH ({})").format(
+            sql.SQL(", ").join(sql.SQL(option) for option in definition.options)
+        )
+    return sql.Composed(
+        [
+            sql.SQL("CREATE OR REPLACE VIEW " if replace else "CREATE VIEW "),
+            qualified(definition.schema, definition.name),
+            options,
+            sql.SQL(" AS\n"),
+            sql.SQL(definition.body),
+            sql.SQL("\n"),
+        ]
+    )
+
+
+def comment_on_view(definition: ViewDefinition) -> sql.Composed:
+    """``COMMENT ON VIEW ... IS '...'`` (or ``IS NULL``)."""
+    return sql.SQL("COMMENT ON VIEW {} IS {}").format(
+        qualified(definition.schema, definition.name),
+        sql.Literal(definition.comment),
+    )
+
+
+def drop_view(schema: str, name: str, kind: str = "view") -> sql.Composed:
+    """``DROP VIEW``, never ``CASCADE``: dependents are checked before, by name."""
+    keyword = "DROP MATERIALIZED VIEW " if kind == "materialized" else "DROP VIEW "
+    return sql.SQL(keyword) + qualified(schema, name)
+
+
+def install_view(definition: ViewDefinition, *, replace: bool = False) -> sql.Composed:
+    """Every statement that makes one view what its definition says, in one batch."""
+    return sql.SQL(";\n").join(
+        [create_view(definition, replace=replace), comment_on_view(definition)]
+    )
+
+
+def create_state_table() -> sql.Composed:
+    """The private table recording which views sync_views created.
+
+    It lives in its own schema, which no role but the syncing one can use,
+    so a grantee can neither read nor forge it.
+    """
+    return sql.SQL(
+        "CREATE SCHEMA IF NOT EXISTS {schema};\n"
+        "REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;\n"
+        "CREATE TABLE IF NOT EXISTS {table} (\n"
+        "    schema_name text NOT NULL,\n"
+        "    view_name text NOT NULL,\n"
+        "    kind text NOT NULL,\n"
+        "    class_label text NOT NULL,\n"
+        "    digest text NOT NULL,\n"
+        "    viewdef text NOT NULL,\n"
+        "    view_oid bigint,\n"
+        "    synced_at timestamptz NOT NULL DEFAULT now(),\n"
+        "    PRIMARY KEY (schema_name, view_name)\n"
+        ");\n"
+        "REVOKE ALL ON {table} FROM PUBLIC"
+    ).format(
+        schema=sql.Identifier(STATE_SCHEMA),
+        table=qualified(STATE_SCHEMA, STATE_TABLE),
+    )

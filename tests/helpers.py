@@ -1,0 +1,28 @@
+"""Catalog helpers shared by the integration tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+
+def relations(schema: str) -> dict[str, tuple[int, int, str | None, str]]:
+    """``{name: (oid, xmin, viewdef, relkind)}`` for every relation in ``schema``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, c.oid::bigint, c.xmin::text::bigint,
+                   CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END, c.relkind
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND c.relkind <> 'i'
+            """,
+            [schema],
+        )
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+def rows(query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params or [])
+        return list(cursor.fetchall())
