@@ -154,21 +154,25 @@ def _refuse_django_schemas(
         )
 
 
+def _refused(definition: ViewDefinition, exc: BaseException) -> Exception:
+    """The error to raise when PostgreSQL refuses a view's DDL, naming its class."""
+    if isinstance(_pg_error(exc), pg_errors.LockNotAvailable):
+        return LockTimeoutError(
+            f"{definition.label}: could not lock {definition.qualified_name} within "
+            f"LOCK_TIMEOUT ({conf.lock_timeout()}); a long query may be reading it"
+        )
+    return ViewSQLError(
+        f"{definition.label}: PostgreSQL refused view {definition.qualified_name}: {_message(exc)}"
+    )
+
+
 def _execute(cursor: Any, statement: sql.Composable, definition: ViewDefinition) -> None:
     """Run one view's DDL, naming its class if PostgreSQL refuses it."""
     text = statement.as_string(cursor.connection)
     try:
         cursor.execute(text)
     except DatabaseError as exc:
-        if isinstance(_pg_error(exc), pg_errors.LockNotAvailable):
-            raise LockTimeoutError(
-                f"{definition.label}: could not lock {definition.qualified_name} within "
-                f"LOCK_TIMEOUT ({conf.lock_timeout()}); a long query may be reading it"
-            ) from exc
-        raise ViewSQLError(
-            f"{definition.label}: PostgreSQL refused view {definition.qualified_name}: "
-            f"{_message(exc)}"
-        ) from exc
+        raise _refused(definition, exc) from exc
 
 
 def _apply(
@@ -226,10 +230,7 @@ def _replace(
         return
     except DatabaseError as exc:
         if not isinstance(_pg_error(exc), _NEEDS_REBUILD):
-            raise ViewSQLError(
-                f"{definition.label}: PostgreSQL refused view {definition.qualified_name}: "
-                f"{_message(exc)}"
-            ) from exc
+            raise _refused(definition, exc) from exc
     oid = _oid(cursor, definition.key)
     chain: list[ViewDefinition] = []
     for dep in catalog.dependents(cursor, [oid]):

@@ -17,8 +17,13 @@ _DURATION = re.compile(r"\d+\s*(us|ms|s|min|h|d)?\Z")
 @register(Tags.database)
 def check_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Managed views need PostgreSQL."""
+    return database_errors(settings.DATABASES)
+
+
+def database_errors(databases: dict[str, Any]) -> list[CheckMessage]:
+    """E005 when the default database is not PostgreSQL."""
     errors: list[CheckMessage] = []
-    for alias, config in settings.DATABASES.items():
+    for alias, config in databases.items():
         engine = config.get("ENGINE", "")
         if alias == "default" and "postgresql" not in engine:
             errors.append(

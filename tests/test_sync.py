@@ -10,6 +10,7 @@ from django.core.management import CommandError
 from django.db import connection
 
 from django_orm_views import PostgresView, PostgresViewFromQueryset, PostgresViewFromSQL
+from django_orm_views.exceptions import ViewDeclarationError
 from tests.helpers import relations, rows
 from tests.testapp.factories import CustomerFactory, OrderFactory
 from tests.testapp.models import Customer
@@ -126,7 +127,7 @@ def test_unknown_dependency_is_refused_before_any_ddl(schema: str, sync: Sync) -
         sql = "SELECT 1"
 
     declare(schema, "orphan", "SELECT 1", dependencies=[])
-    with pytest.raises(Exception, match="not a managed view class"):
+    with pytest.raises(ViewDeclarationError, match="not a managed view class"):
         declare(schema, "reader", "SELECT 1", dependencies=[NotRegistered])
     assert rows("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]) == []
 
