@@ -6,10 +6,12 @@ either lands whole or leaves the database exactly as it was.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
@@ -20,14 +22,17 @@ from psycopg import sql
 from django_orm_views import catalog, conf
 from django_orm_views import sql as render
 from django_orm_views.compiler import build_definitions
+from django_orm_views.conf import STATE_SCHEMA
 from django_orm_views.definition import Key, ViewDefinition
 from django_orm_views.exceptions import (
     LockTimeoutError,
     SchemaRefusedError,
     UnmanagedObjectError,
+    ViewDeclarationError,
     ViewSQLError,
 )
 from django_orm_views.identifiers import schema_refusal
+from django_orm_views.masking import KEY_TABLE
 from django_orm_views.planning import Install, Plan, check_drops, make_plan
 from django_orm_views.registry import registry
 
@@ -46,10 +51,11 @@ class SyncResult:
     plan: Plan
     seconds: float
     applied: bool
-    rebuilt: list[str]
+    rebuilt: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        verb = "would change" if not self.applied else "synced"
+        verb = "synced" if self.applied else "would change"
         return (
             f"{verb}: {len(self.plan.created)} created, {len(self.plan.replaced)} replaced, "
             f"{len(self.plan.drops)} dropped, {len(self.plan.unchanged)} unchanged "
@@ -57,22 +63,17 @@ class SyncResult:
         )
 
 
-def _pg_error(exc: BaseException) -> BaseException:
-    """The psycopg error Django wrapped, or ``exc`` itself."""
-    cause = exc.__cause__
-    return cause if isinstance(cause, pg_errors.Error) else exc
+def hmac_pads(key: str) -> tuple[bytes, bytes]:
+    """The inner and outer HMAC-SHA256 pads of ``key`` (RFC 2104).
 
-
-def _message(exc: BaseException) -> str:
-    error = _pg_error(exc)
-    if isinstance(error, pg_errors.Error) and error.diag.message_primary:
-        parts = [error.diag.message_primary]
-        if error.diag.message_detail:
-            parts.append(f"DETAIL: {error.diag.message_detail}")
-        if error.diag.message_hint:
-            parts.append(f"HINT: {error.diag.message_hint}")
-        return " ".join(parts)
-    return str(error).strip()
+    Storing the pads, not the key, lets stock PostgreSQL compute the HMAC
+    with two ``sha256()`` calls; pgcrypto is not needed.
+    """
+    raw = key.encode()
+    if len(raw) > 64:
+        raw = hashlib.sha256(raw).digest()
+    raw = raw.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in raw), bytes(b ^ 0x5C for b in raw)
 
 
 def sync(
@@ -80,6 +81,7 @@ def sync(
     *,
     using: str = "default",
     dry_run: bool = False,
+    check: bool = False,
     force: bool = False,
 ) -> SyncResult:
     """Make the database match the declared views, in one transaction.
@@ -88,7 +90,8 @@ def sync(
         schemas: only these schemas; ``None`` means every schema that has a
             declared view or a view sync created earlier.
         using: database alias.
-        dry_run: plan only; change nothing.
+        dry_run: run the plan and roll it back, returning the SQL it ran.
+        check: plan only; run no DDL at all.
         force: replace every managed view even when unchanged.
     """
     started = time.perf_counter()
@@ -98,28 +101,28 @@ def sync(
         if refusal:
             raise SchemaRefusedError(refusal)
     all_views = list(registry)
-    with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            _lock(cursor)
-            if schemas is None:
-                targets = {v.schema for v in all_views} | catalog.managed_schemas(cursor)
-            else:
-                targets = set(schemas)
-            _refuse_django_schemas(cursor, connection, targets)
-            all_definitions = build_definitions(all_views, connection, all_views)
-            by_key = {d.key: d for d in all_definitions}
-            selected = [d for d in all_definitions if d.schema in targets]
-            state = catalog.read_state(cursor, targets)
-            plan = make_plan(selected, state, force=force)
-            check_drops(
-                plan, catalog.dependents(cursor, [d.relation.oid for d in plan.drops]), by_key
-            )
-            rebuilt: list[str] = []
-            if not dry_run:
-                rebuilt = _apply(cursor, connection, plan, by_key)
-        if dry_run:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        _lock(cursor)
+        if schemas is None:
+            targets = {v.schema for v in all_views} | catalog.managed_schemas(cursor)
+        else:
+            targets = set(schemas)
+        _refuse_django_schemas(cursor, connection, targets)
+        all_definitions = build_definitions(all_views, connection, all_views)
+        by_key = {d.key: d for d in all_definitions}
+        selected = [d for d in all_definitions if d.schema in targets]
+        state = catalog.read_state(cursor, targets)
+        plan = make_plan(selected, state, force=force)
+        check_drops(plan, catalog.dependents(cursor, [d.relation.oid for d in plan.drops]), by_key)
+        applier = _Applier(cursor, connection, plan, by_key)
+        applier.validate()
+        if not check:
+            applier.apply()
+        if dry_run or check:
             transaction.set_rollback(True, using=using)
-    return SyncResult(plan, time.perf_counter() - started, not dry_run, rebuilt)
+    seconds = time.perf_counter() - started
+    applied = not (dry_run or check)
+    return SyncResult(plan, seconds, applied, applier.rebuilt, applier.log)
 
 
 def _lock(cursor: Any) -> None:
@@ -154,6 +157,24 @@ def _refuse_django_schemas(
         )
 
 
+def _pg_error(exc: BaseException) -> BaseException:
+    """The psycopg error Django wrapped, or ``exc`` itself."""
+    cause = exc.__cause__
+    return cause if isinstance(cause, pg_errors.Error) else exc
+
+
+def _message(exc: BaseException) -> str:
+    error = _pg_error(exc)
+    if isinstance(error, pg_errors.Error) and error.diag.message_primary:
+        parts = [error.diag.message_primary]
+        if error.diag.message_detail:
+            parts.append(f"DETAIL: {error.diag.message_detail}")
+        if error.diag.message_hint:
+            parts.append(f"HINT: {error.diag.message_hint}")
+        return " ".join(parts)
+    return str(error).strip()
+
+
 def _refused(definition: ViewDefinition, exc: BaseException) -> Exception:
     """The error to raise when PostgreSQL refuses a view's DDL, naming its class."""
     if isinstance(_pg_error(exc), pg_errors.LockNotAvailable):
@@ -166,143 +187,212 @@ def _refused(definition: ViewDefinition, exc: BaseException) -> Exception:
     )
 
 
-def _execute(cursor: Any, statement: sql.Composable, definition: ViewDefinition) -> None:
-    """Run one view's DDL, naming its class if PostgreSQL refuses it."""
-    text = statement.as_string(cursor.connection)
-    try:
-        cursor.execute(text)
-    except DatabaseError as exc:
-        raise _refused(definition, exc) from exc
+class _Applier:
+    """Runs one plan's DDL on one cursor, keeping the SQL it ran."""
 
+    def __init__(
+        self,
+        cursor: Any,
+        connection: BaseDatabaseWrapper,
+        plan: Plan,
+        definitions: dict[Key, ViewDefinition],
+    ) -> None:
+        self.cursor = cursor
+        self.connection = connection
+        self.plan = plan
+        #: every declared view, in dependency order (rebuilds need readers' definitions)
+        self.definitions = definitions
+        self.installed: dict[Key, ViewDefinition] = {}
+        self.rebuilt: list[str] = []
+        self.log: list[str] = []
 
-def _apply(
-    cursor: Any,
-    connection: BaseDatabaseWrapper,
-    plan: Plan,
-    definitions: dict[Key, ViewDefinition],
-) -> list[str]:
-    """Run the plan's DDL and record the result; return the views rebuilt."""
-    if plan.create_state_table:
-        cursor.execute(render.create_state_table().as_string(cursor.connection))
-    for schema in plan.create_schemas:
-        cursor.execute(render.create_schema(schema).as_string(cursor.connection))
-    installed: dict[Key, ViewDefinition] = {}
-    rebuilt: list[str] = []
-    for install in plan.installs:
-        if install.definition.key in installed:
-            continue  # already rebuilt as a dependent of an earlier view
-        if install.replace:
-            _replace(cursor, connection, install, definitions, installed, rebuilt)
-        else:
-            _execute(cursor, render.install_view(install.definition), install.definition)
-            installed[install.definition.key] = install.definition
-    for drop in plan.drops:
-        cursor.execute(
-            render.drop_view(drop.record.schema, drop.record.name, drop.record.kind).as_string(
-                cursor.connection
+    # -- checks that run before any DDL -------------------------------------------------
+
+    def validate(self) -> None:
+        """Refuse, before any DDL, what can be known to fail.
+
+        Redacted views are described by the server (columns and types) and
+        their masks checked, unless they read a view this run creates.
+        """
+        installs = [i.definition for i in self.plan.installs]
+        if any(d.uses_hash for d in installs) and conf.redact_key() is None:
+            label = next(d.label for d in installs if d.uses_hash)
+            raise ViewDeclarationError(
+                f"{label}: uses Redact.hash() but DJANGO_ORM_VIEWS['REDACT_KEY'] is not set"
             )
-        )
-    _record(cursor, installed.values())
-    _forget(cursor, [(d.record.schema, d.record.name) for d in plan.drops] + plan.forget)
-    return rebuilt
+        created_now = {d.key for d in installs}
+        for definition in installs:
+            if definition.redact and not (definition.reads & created_now):
+                self._ready(definition, savepoint=True)
 
-
-def _replace(
-    cursor: Any,
-    connection: BaseDatabaseWrapper,
-    install: Install,
-    definitions: dict[Key, ViewDefinition],
-    installed: dict[Key, ViewDefinition],
-    rebuilt: list[str],
-) -> None:
-    """``CREATE OR REPLACE`` a view; when PostgreSQL refuses, drop and rebuild it.
-
-    A rebuild drops the managed views that read this one first and creates
-    them again after. An object that sync did not create blocks it.
-    """
-    definition = install.definition
-    try:
-        with transaction.atomic(using=connection.alias):
-            cursor.execute(
-                render.install_view(definition, replace=True).as_string(cursor.connection)
-            )
-        installed[definition.key] = definition
-        return
-    except DatabaseError as exc:
-        if not isinstance(_pg_error(exc), _NEEDS_REBUILD):
+    def _ready(self, definition: ViewDefinition, *, savepoint: bool = False) -> ViewDefinition:
+        """``definition`` with its columns described and masks rendered once."""
+        definition = self.definitions.get(definition.key, definition)
+        if not definition.redact or definition.columns is not None:
+            return definition
+        try:
+            if savepoint:
+                with transaction.atomic(using=self.connection.alias):
+                    columns = catalog.describe(self.cursor, definition.body)
+            else:
+                columns = catalog.describe(self.cursor, definition.body)
+        except DatabaseError as exc:
             raise _refused(definition, exc) from exc
-    oid = _oid(cursor, definition.key)
-    chain: list[ViewDefinition] = []
-    for dep in catalog.dependents(cursor, [oid]):
-        dep_key = (dep.schema, dep.name) if dep.schema and dep.name else None
-        dependent = definitions.get(dep_key) if dep_key else None
-        if dependent is None:
-            raise UnmanagedObjectError(
-                f"{definition.label}: {definition.qualified_name} must be dropped and "
-                f"created again (its columns changed), but {dep.description} depends on it "
-                "and was not created by sync_views. Drop or change that object first; "
-                "nothing was changed."
+        definition = dataclasses.replace(definition, columns=columns)
+        render.view_query(definition).as_string(self.cursor.connection)  # validates the masks
+        self.definitions[definition.key] = definition
+        return definition
+
+    # -- applying -----------------------------------------------------------------------
+
+    def _run(self, statement: sql.Composable, definition: ViewDefinition | None = None) -> None:
+        text = statement.as_string(self.cursor.connection)
+        self.log.append(text)
+        try:
+            self.cursor.execute(text)
+        except DatabaseError as exc:
+            if definition is None:
+                raise
+            raise _refused(definition, exc) from exc
+
+    def apply(self) -> None:
+        """Run the plan's DDL and record the result."""
+        plan = self.plan
+        if plan.create_state_table:
+            self._run(render.create_state_table())
+        if plan.create_state_table or not catalog.key_table_exists(self.cursor):
+            self._run(render.create_key_table())
+        self._store_key()
+        for schema in plan.create_schemas:
+            self._run(render.create_schema(schema))
+        for install in plan.installs:
+            if install.definition.key in self.installed:
+                continue  # already rebuilt as a reader of an earlier view
+            if install.replace:
+                self._replace(install)
+            else:
+                self._install(install.definition)
+        for drop in plan.drops:
+            self._run(render.drop_view(drop.record.schema, drop.record.name, drop.record.kind))
+        self._record()
+        self._forget([(d.record.schema, d.record.name) for d in plan.drops] + plan.forget)
+
+    def _install(self, definition: ViewDefinition, *, replace: bool = False) -> None:
+        definition = self._ready(definition)
+        self._run(render.install_view(definition, replace=replace), definition)
+        self.installed[definition.key] = definition
+
+    def _replace(self, install: Install) -> None:
+        """``CREATE OR REPLACE`` a view; when PostgreSQL refuses, drop and rebuild it.
+
+        A rebuild drops the managed views that read this one first and
+        creates them again after. An object that sync did not create blocks it.
+        """
+        definition = self._ready(install.definition)
+        try:
+            with transaction.atomic(using=self.connection.alias):
+                self._install(definition, replace=True)
+            self._clear_stale_column_comments(definition)
+            return
+        except ViewSQLError as exc:
+            if not isinstance(_pg_error(exc.__cause__ or exc), _NEEDS_REBUILD):
+                raise
+            self.log.pop()
+        oid = catalog.oid_of(self.cursor, definition.key)
+        chain: list[ViewDefinition] = []
+        for dep in catalog.dependents(self.cursor, [oid]):
+            dep_key = (dep.schema, dep.name) if dep.schema and dep.name else None
+            dependent = self.definitions.get(dep_key) if dep_key else None
+            if dependent is None:
+                raise UnmanagedObjectError(
+                    f"{definition.label}: {definition.qualified_name} must be dropped and "
+                    f"created again (its columns changed), but {dep.description} depends on "
+                    "it and was not created by sync_views. Drop or change that object first; "
+                    "nothing was changed."
+                )
+            if dependent not in chain:
+                chain.append(dependent)
+        rank = {key: i for i, key in enumerate(self.definitions)}
+        chain.sort(key=lambda d: rank[d.key])
+        for dependent in reversed(chain):
+            self._run(render.drop_view(*dependent.key))
+        self._run(render.drop_view(*definition.key))
+        for target in [definition, *chain]:
+            self._install(target)
+            self.rebuilt.append(target.qualified_name)
+
+    def _clear_stale_column_comments(self, definition: ViewDefinition) -> None:
+        """Remove "redacted: ..." comments of columns that are no longer redacted.
+
+        ``CREATE OR REPLACE VIEW`` keeps column comments; ones written by
+        hand (without the prefix) are left as they are.
+        """
+        redacted = [column for column, _ in definition.redact]
+        for column in catalog.stale_redaction_comments(
+            self.cursor, definition.key, redacted, render.REDACTED_PREFIX
+        ):
+            self._run(
+                sql.SQL("COMMENT ON COLUMN {}.{} IS NULL").format(
+                    render.qualified(*definition.key), sql.Identifier(column)
+                ),
+                definition,
             )
-        if dependent not in chain:
-            chain.append(dependent)
-    # definitions are in dependency order: drop readers first, create them last
-    rank = {key: i for i, key in enumerate(definitions)}
-    chain.sort(key=lambda d: rank[d.key])
-    for dependent in reversed(chain):
-        cursor.execute(render.drop_view(*dependent.key).as_string(cursor.connection))
-    cursor.execute(render.drop_view(*definition.key).as_string(cursor.connection))
-    for target in [definition, *chain]:
-        _execute(cursor, render.install_view(target), target)
-        installed[target.key] = target
-        rebuilt.append(target.qualified_name)
 
+    def _store_key(self) -> None:
+        """Write the HMAC pads of ``REDACT_KEY``; an unchanged key rewrites no row."""
+        key = conf.redact_key()
+        if key is None:
+            return
+        ipad, opad = hmac_pads(key)
+        table = render.qualified(conf.STATE_SCHEMA, KEY_TABLE)
+        statement = sql.SQL(
+            "INSERT INTO {table} AS k (id, ipad, opad) VALUES (true, %s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET ipad = excluded.ipad, opad = excluded.opad "
+            "WHERE k.ipad IS DISTINCT FROM excluded.ipad OR k.opad IS DISTINCT FROM excluded.opad"
+        ).format(table=table)
+        self.log.append(f"-- store the HMAC pads of REDACT_KEY in {STATE_SCHEMA}.{KEY_TABLE}")
+        self.cursor.execute(statement.as_string(self.cursor.connection), [ipad, opad])
 
-def _oid(cursor: Any, key: Key) -> int:
-    cursor.execute(
-        "SELECT c.oid::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = %s AND c.relname = %s",
-        list(key),
-    )
-    return int(cursor.fetchone()[0])
-
-
-def _record(cursor: Any, definitions: Iterable[ViewDefinition]) -> None:
-    """Upsert the state rows of views just installed, with their catalog definition."""
-    rows = list(definitions)
-    if not rows:
-        return
-    table = render.qualified(conf.STATE_SCHEMA, render.STATE_TABLE).as_string(cursor.connection)
-    with catalog.stable_viewdefs(cursor):
-        cursor.execute(
-            f"""
-            INSERT INTO {table} AS s
-                (schema_name, view_name, kind, class_label, digest, viewdef, view_oid)
-            SELECT t.s, t.v, t.k, t.l, t.d, pg_get_viewdef(c.oid), c.oid::bigint
-            FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-                 AS t(s, v, k, l, d)
-            JOIN pg_namespace n ON n.nspname = t.s
-            JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.v
-            ON CONFLICT (schema_name, view_name) DO UPDATE SET
-                kind = excluded.kind, class_label = excluded.class_label,
-                digest = excluded.digest, viewdef = excluded.viewdef,
-                view_oid = excluded.view_oid, synced_at = now()
-            """,
-            [
-                [d.schema for d in rows],
-                [d.name for d in rows],
-                [d.kind for d in rows],
-                [d.label for d in rows],
-                [d.digest for d in rows],
-            ],
+    def _record(self) -> None:
+        """Upsert the state rows of views just installed, with their catalog definition."""
+        rows = list(self.installed.values())
+        if not rows:
+            return
+        table = render.qualified(conf.STATE_SCHEMA, render.STATE_TABLE).as_string(
+            self.cursor.connection
         )
+        with catalog.stable_viewdefs(self.cursor):
+            self.cursor.execute(
+                f"""
+                INSERT INTO {table} AS s
+                    (schema_name, view_name, kind, class_label, digest, viewdef, view_oid)
+                SELECT t.s, t.v, t.k, t.l, t.d, pg_get_viewdef(c.oid), c.oid::bigint
+                FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+                     AS t(s, v, k, l, d)
+                JOIN pg_namespace n ON n.nspname = t.s
+                JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.v
+                ON CONFLICT (schema_name, view_name) DO UPDATE SET
+                    kind = excluded.kind, class_label = excluded.class_label,
+                    digest = excluded.digest, viewdef = excluded.viewdef,
+                    view_oid = excluded.view_oid, synced_at = now()
+                """,
+                [
+                    [d.schema for d in rows],
+                    [d.name for d in rows],
+                    [d.kind for d in rows],
+                    [d.label for d in rows],
+                    [d.digest for d in rows],
+                ],
+            )
 
-
-def _forget(cursor: Any, keys: Sequence[Key]) -> None:
-    if not keys:
-        return
-    table = render.qualified(conf.STATE_SCHEMA, render.STATE_TABLE).as_string(cursor.connection)
-    cursor.execute(
-        f"DELETE FROM {table} WHERE (schema_name, view_name) IN "
-        "(SELECT * FROM unnest(%s::text[], %s::text[]))",
-        [[k[0] for k in keys], [k[1] for k in keys]],
-    )
+    def _forget(self, keys: Sequence[Key]) -> None:
+        if not keys:
+            return
+        table = render.qualified(conf.STATE_SCHEMA, render.STATE_TABLE).as_string(
+            self.cursor.connection
+        )
+        self.cursor.execute(
+            f"DELETE FROM {table} WHERE (schema_name, view_name) IN "
+            "(SELECT * FROM unnest(%s::text[], %s::text[]))",
+            [[k[0] for k in keys], [k[1] for k in keys]],
+        )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django_orm_views.conf import STATE_SCHEMA
 from django_orm_views.definition import Key
+from django_orm_views.masking import Column
 from django_orm_views.sql import STATE_TABLE
 
 RELKIND_NAMES = {
@@ -211,3 +212,71 @@ def dependents(cursor: Any, oids: Iterable[int]) -> list[Dependent]:
         Dependent(root, description, view_oid, schema, name)
         for root, view_oid, description, schema, name in rows
     ]
+
+
+def describe(cursor: Any, body: str) -> tuple[Column, ...]:
+    """The output columns of a query, with exact types, without running it.
+
+    ``LIMIT 0`` returns no row; the row description carries each column's
+    type OID and modifier, which ``format_type`` turns into SQL.
+    """
+    cursor.execute(f"SELECT * FROM (\n{body}\n) AS described LIMIT 0")
+    result = cursor.cursor.pgresult
+    fields = [
+        (result.fname(i).decode(), result.ftype(i), result.fmod(i)) for i in range(result.nfields)
+    ]
+    rows = _fetch(
+        cursor,
+        """
+        SELECT f.i, format_type(t.oid, f.mod),
+               CASE WHEN t.typtype = 'd' THEN b.typname ELSE t.typname END::text
+        FROM unnest(%s::oid[], %s::int[]) WITH ORDINALITY AS f(type_oid, mod, i)
+        JOIN pg_type t ON t.oid = f.type_oid
+        LEFT JOIN pg_type b ON b.oid = t.typbasetype
+        ORDER BY f.i
+        """,
+        [[f[1] for f in fields], [f[2] for f in fields]],
+    )
+    return tuple(
+        Column(name, type_sql, base, mod)
+        for (name, _oid, mod), (_i, type_sql, base) in zip(fields, rows, strict=True)
+    )
+
+
+def oid_of(cursor: Any, key: Key) -> int:
+    """OID of the relation ``schema.name``."""
+    rows = _fetch(
+        cursor,
+        "SELECT c.oid::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = %s",
+        list(key),
+    )
+    return int(rows[0][0])
+
+
+def key_table_exists(cursor: Any) -> bool:
+    """Whether the private table of HMAC pads exists."""
+    from django_orm_views.masking import KEY_TABLE
+
+    rows = _fetch(cursor, "SELECT to_regclass(%s) IS NOT NULL", [f'"{STATE_SCHEMA}"."{KEY_TABLE}"'])
+    return bool(rows[0][0])
+
+
+def stale_redaction_comments(
+    cursor: Any, key: Key, redacted: Sequence[str], prefix: str
+) -> list[str]:
+    """Columns of view ``key`` whose comment sync wrote but which are no longer redacted."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT a.attname FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
+                             AND d.objsubid = a.attnum
+        WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0
+          AND starts_with(d.description, %s) AND NOT (a.attname = ANY(%s))
+        ORDER BY a.attnum
+        """,
+        [key[0], key[1], prefix, list(redacted)],
+    )
+    return [row[0] for row in rows]

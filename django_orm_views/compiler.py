@@ -73,6 +73,7 @@ def build_definitions(
             depends_on=tuple(deps),
             grant_to=tuple(view.grant_to),
             reads=frozenset(relations),
+            redact=tuple(view.redact.items()),
         )
     labels = {key: view.label() for key, view in selected.items()}
     return [definitions[key] for key in order(edges, labels)]

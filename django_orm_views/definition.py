@@ -7,6 +7,9 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django_orm_views.masking import Column
+from django_orm_views.redaction import RedactRule
+
 Key = tuple[str, str]
 
 #: Bumped when rendering changes in a way that must rebuild existing views.
@@ -28,6 +31,10 @@ class ViewDefinition:
     grant_to: tuple[str, ...] = field(default=())
     #: Every schema-qualified relation the body reads, managed or not.
     reads: frozenset[Key] = frozenset()
+    #: ``(column, rule)`` pairs, in declaration order.
+    redact: tuple[tuple[str, RedactRule], ...] = ()
+    #: Output columns of ``body``, once described by the server (redacted views only).
+    columns: tuple[Column, ...] | None = None
 
     @property
     def key(self) -> Key:
@@ -40,5 +47,12 @@ class ViewDefinition:
     @cached_property
     def digest(self) -> str:
         """Hash of everything that needs ``CREATE OR REPLACE`` when it changes."""
-        payload = json.dumps([RENDER_VERSION, self.kind, self.body, list(self.options)])
+        rules = [[column, rule.kind, rule.params] for column, rule in self.redact]
+        payload = json.dumps(
+            [RENDER_VERSION, self.kind, self.body, list(self.options), rules], default=repr
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+    @property
+    def uses_hash(self) -> bool:
+        return any(rule.kind == "hash" for _, rule in self.redact)

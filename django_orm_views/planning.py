@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from psycopg import sql
-
-from django_orm_views import sql as render
 from django_orm_views.catalog import VIEW_RELKINDS, CatalogState, Dependent, Record, Relation
 from django_orm_views.definition import Key, ViewDefinition
 from django_orm_views.exceptions import DependencyError, UnmanagedObjectError
@@ -59,18 +56,6 @@ class Plan:
     def has_changes(self) -> bool:
         """Whether applying would change anything that users can see."""
         return bool(self.create_schemas or self.installs or self.drops or self.forget)
-
-    def statements(self) -> list[sql.Composable]:
-        """The DDL in order, as ``--dry-run`` prints it."""
-        out: list[sql.Composable] = []
-        if self.create_state_table:
-            out.append(render.create_state_table())
-        out.extend(render.create_schema(schema) for schema in self.create_schemas)
-        out.extend(render.install_view(i.definition, replace=i.replace) for i in self.installs)
-        out.extend(
-            render.drop_view(d.record.schema, d.record.name, d.record.kind) for d in self.drops
-        )
-        return out
 
     def differences(self) -> list[str]:
         """One line per difference between code and database, for ``--check``."""

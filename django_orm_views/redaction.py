@@ -88,4 +88,29 @@ class Redact:
         """A custom SQL expression with ``{column}`` where the column goes."""
         if not isinstance(template, str) or "{column}" not in template:
             raise ValueError(f"Redact.sql({template!r}) must contain '{{column}}'")
+        _check_expression(template)
         return RedactRule("sql", {"template": template})
+
+
+def _check_expression(template: str) -> None:
+    """Refuse a template that is not exactly one SQL expression.
+
+    The expression is written into the view's select list, so it must not
+    be able to close the statement and start another.
+    """
+    from pglast import ast, parse_sql
+    from pglast.parser import ParseError
+
+    probe = "SELECT (" + template.replace("{column}", "x") + ")"
+    try:
+        statements = parse_sql(probe)
+    except ParseError as exc:
+        raise ValueError(f"Redact.sql({template!r}) is not one SQL expression: {exc}") from exc
+    stmt = statements[0].stmt if len(statements) == 1 else None
+    if (
+        not isinstance(stmt, ast.SelectStmt)
+        or stmt.fromClause
+        or not stmt.targetList
+        or len(stmt.targetList) != 1
+    ):
+        raise ValueError(f"Redact.sql({template!r}) is not one SQL expression")

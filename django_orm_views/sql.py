@@ -11,6 +11,7 @@ from psycopg import sql
 
 from django_orm_views.conf import STATE_SCHEMA
 from django_orm_views.definition import ViewDefinition
+from django_orm_views.masking import KEY_TABLE, masked_query
 
 STATE_TABLE = "managed_view"
 
@@ -22,6 +23,17 @@ def qualified(schema: str, name: str) -> sql.Composed:
 
 def create_schema(schema: str) -> sql.Composed:
     return sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+
+
+def view_query(definition: ViewDefinition) -> sql.Composable:
+    """The SELECT stored in the view: the declared one, wrapped in masks if redacted."""
+    if not definition.redact:
+        return sql.SQL(definition.body)
+    if definition.columns is None:
+        raise ValueError(f"{definition.label}: columns must be described before rendering")
+    return masked_query(
+        definition.body, definition.columns, dict(definition.redact), definition.label
+    )
 
 
 def create_view(definition: ViewDefinition, *, replace: bool = False) -> sql.Composed:
@@ -41,7 +53,7 @@ def create_view(definition: ViewDefinition, *, replace: bool = False) -> sql.Com
             qualified(definition.schema, definition.name),
             options,
             sql.SQL(" AS\n"),
-            sql.SQL(definition.body),
+            view_query(definition),
             sql.SQL("\n"),
         ]
     )
@@ -61,10 +73,30 @@ def drop_view(schema: str, name: str, kind: str = "view") -> sql.Composed:
     return sql.SQL(keyword) + qualified(schema, name)
 
 
+def comment_on_columns(definition: ViewDefinition) -> list[sql.Composed]:
+    """``COMMENT ON COLUMN`` for each redacted column, so BI tools show how it is masked."""
+    return [
+        sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+            qualified(definition.schema, definition.name),
+            sql.Identifier(column),
+            sql.Literal(f"{REDACTED_PREFIX}{rule.describe()}"),
+        )
+        for column, rule in definition.redact
+    ]
+
+
+#: Start of the column comments sync writes; only comments starting so are ever cleared.
+REDACTED_PREFIX = "redacted: "
+
+
 def install_view(definition: ViewDefinition, *, replace: bool = False) -> sql.Composed:
     """Every statement that makes one view what its definition says, in one batch."""
     return sql.SQL(";\n").join(
-        [create_view(definition, replace=replace), comment_on_view(definition)]
+        [
+            create_view(definition, replace=replace),
+            comment_on_view(definition),
+            *comment_on_columns(definition),
+        ]
     )
 
 
@@ -93,3 +125,20 @@ def create_state_table() -> sql.Composed:
         schema=sql.Identifier(STATE_SCHEMA),
         table=qualified(STATE_SCHEMA, STATE_TABLE),
     )
+
+
+def create_key_table() -> sql.Composed:
+    """The private one-row table of HMAC pads derived from ``REDACT_KEY``.
+
+    Views read it as their owner; grantees have no privilege on it or its
+    schema, and view definitions only name it, so the key never shows in
+    ``pg_views``.
+    """
+    return sql.SQL(
+        "CREATE TABLE IF NOT EXISTS {table} (\n"
+        "    id boolean PRIMARY KEY DEFAULT true CHECK (id),\n"
+        "    ipad bytea NOT NULL,\n"
+        "    opad bytea NOT NULL\n"
+        ");\n"
+        "REVOKE ALL ON {table} FROM PUBLIC"
+    ).format(table=qualified(STATE_SCHEMA, KEY_TABLE))

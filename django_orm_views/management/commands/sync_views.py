@@ -36,12 +36,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        dry_run = options["dry_run"] or options["check"]
         try:
             result = sync(
                 options["schemas"],
                 using=options["database"],
-                dry_run=dry_run,
+                dry_run=options["dry_run"],
+                check=options["check"],
                 force=options["force"],
             )
         except ViewsError as exc:
@@ -57,13 +57,8 @@ class Command(BaseCommand):
                 self.stdout.write("views are in sync")
             return
         if options["dry_run"]:
-            from django.db import connections
-
-            connection = connections[options["database"]]
-            connection.ensure_connection()
-            raw = connection.connection
-            for statement in plan.statements():
-                self.stdout.write(statement.as_string(raw).rstrip() + ";\n")
+            for statement in result.statements:
+                self.stdout.write(statement.rstrip() + ";\n")
             if verbosity:
                 self.stdout.write("-- " + result.summary())
             return
