@@ -88,3 +88,91 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return messages
+
+
+@register()
+def check_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Redaction needs a key; personal data must not leave through a view unmasked."""
+    from django.db.models import EmailField, GenericIPAddressField
+
+    from django_orm_views.pii import exposed_fields, field_label
+    from django_orm_views.registry import registry
+
+    messages: list[CheckMessage] = []
+    sensitive = set(conf.sensitive_fields())
+    messages.extend(_sensitive_field_errors(sensitive))
+    for view in registry:
+        hashed = [c for c, rule in view.redact.items() if rule.kind == "hash"]
+        if hashed and conf.redact_key() is None:
+            messages.append(
+                Error(
+                    f"{view.label()} hashes {hashed[0]!r} but DJANGO_ORM_VIEWS['REDACT_KEY'] "
+                    "is not set.",
+                    hint="Read the key from the environment, e.g. env('ANALYTICS_REDACT_KEY').",
+                    obj=view,
+                    id="django_orm_views.E007",
+                )
+            )
+        try:
+            exposed = exposed_fields(view)
+        except Exception as exc:  # a check must report, not crash start-up
+            messages.append(
+                Error(
+                    f"{view.label()}: could not read its columns: {exc}",
+                    obj=view,
+                    id="django_orm_views.E009",
+                )
+            )
+            continue
+        for column, field in exposed:
+            if column in view.redact or column in view.allow_unmasked:
+                continue
+            label = field_label(field)
+            hint = (
+                f"Add redact = {{{column!r}: Redact....}} or, if it is intended, "
+                f"allow_unmasked = {{{column!r}: 'why'}}."
+            )
+            if label in sensitive:
+                messages.append(
+                    Error(
+                        f"{view.label()} exposes the sensitive field {label} unmasked "
+                        f"as column {column!r}.",
+                        hint=hint,
+                        obj=view,
+                        id="django_orm_views.E010",
+                    )
+                )
+            elif isinstance(field, EmailField | GenericIPAddressField):
+                messages.append(
+                    Warning(
+                        f"{view.label()} exposes {type(field).__name__} {label} unmasked "
+                        f"as column {column!r}.",
+                        hint=hint,
+                        obj=view,
+                        id="django_orm_views.W010",
+                    )
+                )
+    return messages
+
+
+def _sensitive_field_errors(labels: set[str]) -> list[CheckMessage]:
+    """E008 for ``SENSITIVE_FIELDS`` entries that name no model field."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    errors: list[CheckMessage] = []
+    for label in sorted(labels):
+        parts = label.split(".") if isinstance(label, str) else []
+        try:
+            if len(parts) != 3:
+                raise LookupError
+            apps.get_model(parts[0], parts[1])._meta.get_field(parts[2])
+        except (LookupError, FieldDoesNotExist):
+            errors.append(
+                Error(
+                    f"DJANGO_ORM_VIEWS['SENSITIVE_FIELDS'] entry {label!r} names no model field.",
+                    hint="Use 'app_label.ModelName.field_name'.",
+                    id="django_orm_views.E008",
+                )
+            )
+    return errors

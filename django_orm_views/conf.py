@@ -12,6 +12,7 @@ DEFAULTS: dict[str, Any] = {
     "REDACT_KEY": None,
     "OWNER_ROLE": None,
     "LOCK_TIMEOUT": "5s",
+    "SENSITIVE_FIELDS": (),
 }
 
 #: Schema where sync_views records which views it created. Never granted to anyone.
@@ -47,6 +48,11 @@ def owner_role() -> str | None:
 def lock_timeout() -> str:
     """How long sync waits for its lock and for locks on views (``"5s"``)."""
     return str(_get("LOCK_TIMEOUT"))
+
+
+def sensitive_fields() -> tuple[str, ...]:
+    """Model fields (``"app_label.Model.field"``) no view may expose unmasked (``()``)."""
+    return tuple(_get("SENSITIVE_FIELDS"))
 
 
 def unknown_keys() -> list[str]:

@@ -20,6 +20,7 @@ class ViewRegistry:
 
     def __init__(self) -> None:
         self._views: dict[tuple[str, str], type[PostgresView]] = {}
+        self._keys: dict[str, tuple[str, str]] = {}  # class label -> key, for re-declarations
 
     def register(self, view: type[PostgresView]) -> None:
         """Add ``view``; a different class with the same schema and name is an error.
@@ -34,14 +35,20 @@ class ViewRegistry:
                 f"{view.label()} and {existing.label()} both declare the view "
                 f"{view.qualified_name()}; set `name` on one of them"
             )
-        for other_key, other in list(self._views.items()):
-            if other.label() == view.label() and other_key != key:
-                del self._views[other_key]
+        previous = self._keys.get(view.label())
+        if previous is not None and previous != key:
+            old = self._views.get(previous)
+            if old is not None and old.label() == view.label():
+                del self._views[previous]
         self._views[key] = view
+        self._keys[view.label()] = key
 
     def unregister(self, view: type[PostgresView]) -> None:
         """Forget ``view`` (for tests and reloads)."""
-        self._views.pop((view.schema, view.name), None)
+        key = (view.schema, view.name)
+        if self._views.get(key) is view:
+            del self._views[key]
+            self._keys.pop(view.label(), None)
 
     def get(self, schema: str, name: str) -> type[PostgresView] | None:
         """The class declaring ``schema.name``, if any."""

@@ -37,6 +37,8 @@ class PostgresView:
     grant_to: ClassVar[Sequence[str]] = ()
     #: ``{column: Redact.rule()}``.
     redact: ClassVar[Mapping[str, RedactRule]] = {}
+    #: ``{column: reason}``: columns the personal-data lint should accept unmasked.
+    allow_unmasked: ClassVar[Mapping[str, str]] = {}
     #: Other view classes this view reads, when it cannot be seen from its SQL.
     dependencies: ClassVar[Sequence[type[PostgresView]]] = ()
     #: Filled in at declaration: the docstring, cleaned, or ``None``.
@@ -106,6 +108,7 @@ def _declare(cls: type[PostgresView]) -> None:
     _check_body(cls)
     _check_grants(cls)
     _check_redact(cls)
+    _check_allow_unmasked(cls)
     _check_dependencies(cls)
 
     doc = cls.__dict__.get("__doc__")
@@ -148,6 +151,17 @@ def _check_redact(cls: type[PostgresView]) -> None:
             raise _fail(cls, f"redact column {column!r} is not a column name")
         if not isinstance(rule, RedactRule):
             raise _fail(cls, f"redact[{column!r}] must be a Redact rule, not {rule!r}")
+
+
+def _check_allow_unmasked(cls: type[PostgresView]) -> None:
+    allowed = cls.allow_unmasked
+    if not isinstance(allowed, Mapping):
+        raise _fail(cls, f"allow_unmasked must be a dict of column -> reason, not {allowed!r}")
+    for column, reason in allowed.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise _fail(cls, f"allow_unmasked[{column!r}] needs a reason (a non-empty string)")
+        if column in cls.redact:
+            raise _fail(cls, f"column {column!r} is both redacted and allowed unmasked")
 
 
 def _check_dependencies(cls: type[PostgresView]) -> None:

@@ -341,17 +341,15 @@ def test_redacted_columns_are_commented_for_bi_tools(src: str, sync: Sync) -> No
 def test_queryset_view_is_masked_too(schema: str, sync: Sync) -> None:
     CustomerFactory.create(email="grace@example.com", full_name="Grace Hopper")
 
+    target = schema
+
     class MaskedCustomers(PostgresViewFromQueryset):
+        schema = target
         redact = {"email": Redact.email(), "full_name": Redact.partial(keep_start=1)}
 
         def get_queryset(self):
             return Customer.objects.values("id", "full_name", "email", "date_of_birth")
 
-    MaskedCustomers.schema = schema
-    from django_orm_views.registry import registry
-
-    registry.unregister(MaskedCustomers)
-    registry._views[(schema, MaskedCustomers.name)] = MaskedCustomers
     sync()
     assert rows(f"SELECT full_name, email FROM {schema}.masked_customers") == [
         ("G***********", "g***@example.com")

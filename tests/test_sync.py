@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError
 from django.db import connection
 
-from django_orm_views import PostgresView, PostgresViewFromQueryset, PostgresViewFromSQL
+from django_orm_views import PostgresViewFromQueryset, PostgresViewFromSQL
 from django_orm_views.exceptions import ViewDeclarationError
 from tests.helpers import relations, rows
 from tests.testapp.factories import CustomerFactory, OrderFactory
@@ -24,9 +24,12 @@ def test_sql_and_queryset_views_return_the_right_rows(schema: str, sync: Sync) -
     OrderFactory(customer=CustomerFactory(country="FR"))
     CustomerFactory(country="DE", created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
 
+    target = schema
+
     class PerCountry(PostgresViewFromSQL):
         """Orders per country."""
 
+        schema = target
         sql = """
             SELECT c.country, count(*) AS orders
             FROM testapp_order o JOIN testapp_customer c ON c.id = o.customer_id
@@ -35,16 +38,14 @@ def test_sql_and_queryset_views_return_the_right_rows(schema: str, sync: Sync) -
         """
 
     class Recent(PostgresViewFromQueryset):
+        schema = target
+
         @classmethod
         def get_queryset(cls):
             since = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
             return Customer.objects.filter(
                 created_at__gte=since, full_name__startswith="Ada O'"
             ).values("id", "full_name", "country")
-
-    PerCountry.schema = schema
-    Recent.schema = schema
-    _reregister(PerCountry, Recent)
 
     output = sync()
     assert "2 created, 0 replaced, 0 dropped, 0 unchanged" in output
@@ -61,17 +62,6 @@ def test_sql_and_queryset_views_return_the_right_rows(schema: str, sync: Sync) -
     definition = relations(schema)["recent"][2]
     assert definition is not None
     assert "Ada O''" in definition  # the value was bound as a literal, quote escaped
-
-
-def _reregister(*views: type[PostgresView]) -> None:
-    """Move views to the schema set on them after declaration (test helper)."""
-    from django_orm_views.registry import registry
-
-    for view in views:
-        for key, registered in list(registry._views.items()):
-            if registered is view:
-                del registry._views[key]
-        registry.register(view)
 
 
 def declare(schema: str, name: str, sql: str, **attrs: object) -> type[PostgresViewFromSQL]:
