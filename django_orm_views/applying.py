@@ -365,8 +365,11 @@ class _Applier:
             self.cursor.execute(
                 f"""
                 INSERT INTO {table} AS s
-                    (schema_name, view_name, kind, class_label, digest, viewdef, view_oid)
-                SELECT t.s, t.v, t.k, t.l, t.d, pg_get_viewdef(c.oid), c.oid::bigint
+                    (schema_name, view_name, kind, class_label, digest, viewdef, view_oid,
+                     rule_xmin)
+                SELECT t.s, t.v, t.k, t.l, t.d, pg_get_viewdef(c.oid), c.oid::bigint,
+                       (SELECT r.xmin::text FROM pg_rewrite r
+                        WHERE r.ev_class = c.oid AND r.rulename = '_RETURN')
                 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
                      AS t(s, v, k, l, d)
                 JOIN pg_namespace n ON n.nspname = t.s
@@ -374,7 +377,8 @@ class _Applier:
                 ON CONFLICT (schema_name, view_name) DO UPDATE SET
                     kind = excluded.kind, class_label = excluded.class_label,
                     digest = excluded.digest, viewdef = excluded.viewdef,
-                    view_oid = excluded.view_oid, synced_at = now()
+                    view_oid = excluded.view_oid, rule_xmin = excluded.rule_xmin,
+                    synced_at = now()
                 """,
                 [
                     [d.schema for d in rows],

@@ -52,6 +52,7 @@ class Record:
     digest: str
     viewdef: str
     oid: int | None
+    rule_xmin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,31 +118,58 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
     state = CatalogState(state_table_exists=bool(table_exists), existing_schemas=existing)
     if not schemas:
         return state
-    with stable_viewdefs(cursor):
-        rows = _fetch(
-            cursor,
-            """
-            SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text,
-                   CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
-                   obj_description(c.oid, 'pg_class')
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY(%s) AND c.relkind <> 't'
-            """,
-            [schemas],
-        )
-    for schema, name, oid, relkind, viewdef, comment in rows:
-        state.relations[(schema, name)] = Relation(schema, name, oid, relkind, viewdef, comment)
     if state.state_table_exists:
         rows = _fetch(
             cursor,
             f"""
-            SELECT schema_name, view_name, kind, class_label, digest, viewdef, view_oid
+            SELECT schema_name, view_name, kind, class_label, digest, viewdef, view_oid,
+                   rule_xmin
             FROM "{STATE_SCHEMA}"."{STATE_TABLE}" WHERE schema_name = ANY(%s)
             """,
             [schemas],
         )
-        for schema, name, kind, label, digest, viewdef, oid in rows:
-            state.records[(schema, name)] = Record(schema, name, kind, label, digest, viewdef, oid)
+        for schema, name, kind, label, digest, viewdef, oid, rule_xmin in rows:
+            state.records[(schema, name)] = Record(
+                schema, name, kind, label, digest, viewdef, oid, rule_xmin
+            )
+    rows = _fetch(
+        cursor,
+        """
+        SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, r.xmin::text,
+               obj_description(c.oid, 'pg_class')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
+        WHERE n.nspname = ANY(%s) AND c.relkind <> 't'
+        """,
+        [schemas],
+    )
+    # A view's _RETURN rule row is rewritten by every CREATE OR REPLACE, so an
+    # unchanged xmin proves the definition is the one recorded, without
+    # deparsing it; only views whose rule changed are read with pg_get_viewdef.
+    unsure: list[int] = []
+    found: list[tuple[str, str, int, str, str | None, str | None]] = []
+    for schema, name, oid, relkind, rule_xmin, comment in rows:
+        record = state.records.get((schema, name))
+        viewdef = None
+        if record is not None and rule_xmin is not None and record.rule_xmin == rule_xmin:
+            viewdef = record.viewdef
+        elif record is not None and relkind in VIEW_RELKINDS:
+            unsure.append(oid)
+        found.append((schema, name, oid, relkind, viewdef, comment))
+    viewdefs: dict[int, str] = {}
+    if unsure:
+        with stable_viewdefs(cursor):
+            viewdefs = dict(
+                _fetch(
+                    cursor,
+                    "SELECT oid::bigint, pg_get_viewdef(oid) FROM pg_class WHERE oid = ANY(%s)",
+                    [unsure],
+                )
+            )
+    for schema, name, oid, relkind, viewdef, comment in found:
+        state.relations[(schema, name)] = Relation(
+            schema, name, oid, relkind, viewdef or viewdefs.get(oid), comment
+        )
     return state
 
 

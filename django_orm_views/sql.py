@@ -117,6 +117,7 @@ def create_state_table() -> sql.Composed:
         "    digest text NOT NULL,\n"
         "    viewdef text NOT NULL,\n"
         "    view_oid bigint,\n"
+        "    rule_xmin text,\n"
         "    synced_at timestamptz NOT NULL DEFAULT now(),\n"
         "    PRIMARY KEY (schema_name, view_name)\n"
         ");\n"
