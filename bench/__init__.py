@@ -1,0 +1,1 @@
+"""Benchmarks of django-orm-views (not shipped; run from the repository root)."""
