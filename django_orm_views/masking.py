@@ -97,19 +97,19 @@ def _bucket(
         return sql.SQL("floor({} / {}) * {}").format(
             ref, sql.Literal(float(width)), sql.Literal(float(width))
         )
-    w = sql.Literal(decimal.Decimal(str(width)))
-    # mod() on numeric is exact; numeric division rounds to a computed scale,
-    # so floor(x / w) can land on the wrong multiple for long values
-    remainder = sql.SQL("mod(CAST({} AS numeric), {})").format(ref, w)
-    floored = sql.SQL(
-        "(CAST({x} AS numeric) - {r} - CASE WHEN {r} < 0 THEN {w} ELSE 0 END)"
-    ).format(x=ref, r=remainder, w=w)
+    step = decimal.Decimal(str(width))
+    w = sql.Literal(step)
+    x = sql.SQL("CAST({} AS numeric)").format(ref)
+    # mod() on numeric is exact, unlike division, which rounds to a computed
+    # scale; mod(mod(x, w) + w, w) is the distance down to the floor multiple
+    floored = sql.SQL("({x} - mod(mod({x}, {w}) + {w}, {w}))").format(x=x, w=w)
     low = _lowest(column)
     if low is None:
         return floored
-    # the bucket below the type's minimum does not fit the type: use the next one up
-    return sql.SQL("CASE WHEN {f} < {low} THEN {f} + {w} ELSE {f} END").format(
-        f=floored, low=sql.Literal(low), w=w
+    # below the lowest multiple the type holds, the floor would not fit: use that multiple
+    lowest_multiple = -((-low) // step) * step if low % step else low
+    return sql.SQL("CASE WHEN {x} < {c} THEN {c} ELSE {f} END").format(
+        x=x, c=sql.Literal(lowest_multiple), f=floored
     )
 
 
