@@ -19,13 +19,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import errors as pg_errors
 from psycopg import sql
 
-from django_orm_views import catalog, conf
+from django_orm_views import catalog, conf, grants
 from django_orm_views import sql as render
 from django_orm_views.compiler import build_definitions
 from django_orm_views.conf import STATE_SCHEMA
 from django_orm_views.definition import Key, ViewDefinition
 from django_orm_views.exceptions import (
     LockTimeoutError,
+    MissingRoleError,
     SchemaRefusedError,
     UnmanagedObjectError,
     ViewDeclarationError,
@@ -53,6 +54,13 @@ class SyncResult:
     applied: bool
     rebuilt: list[str] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
+    #: Grant and owner changes a ``--check`` run found (they are part of being in sync).
+    grant_changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.plan.has_changes and not self.grant_changes
 
     def summary(self) -> str:
         verb = "synced" if self.applied else "would change"
@@ -103,6 +111,9 @@ def sync(
     all_views = list(registry)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         _lock(cursor)
+        version = catalog.state_version(cursor)
+        if version is not None and version < render.STATE_VERSION:
+            cursor.execute(render.upgrade_state_table().as_string(cursor.connection))
         if schemas is None:
             targets = {v.schema for v in all_views} | catalog.managed_schemas(cursor)
         else:
@@ -116,13 +127,21 @@ def sync(
         check_drops(plan, catalog.dependents(cursor, [d.relation.oid for d in plan.drops]), by_key)
         applier = _Applier(cursor, connection, plan, by_key)
         applier.validate()
-        if not check:
+        grant_changes: list[str] = []
+        if check:
+            grant_changes = [
+                f"{what}: {statement.as_string(cursor.connection)}"
+                for what, statement in applier.grant_statements()
+            ]
+        else:
             applier.apply()
         if dry_run or check:
             transaction.set_rollback(True, using=using)
     seconds = time.perf_counter() - started
     applied = not (dry_run or check)
-    return SyncResult(plan, seconds, applied, applier.rebuilt, applier.log)
+    return SyncResult(
+        plan, seconds, applied, applier.rebuilt, applier.log, grant_changes, applier.warnings
+    )
 
 
 def _lock(cursor: Any) -> None:
@@ -205,6 +224,7 @@ class _Applier:
         self.installed: dict[Key, ViewDefinition] = {}
         self.rebuilt: list[str] = []
         self.log: list[str] = []
+        self.warnings: list[str] = []
 
     # -- checks that run before any DDL -------------------------------------------------
 
@@ -214,6 +234,7 @@ class _Applier:
         Redacted views are described by the server (columns and types) and
         their masks checked, unless they read a view this run creates.
         """
+        self._check_roles()
         installs = [i.definition for i in self.plan.installs]
         if any(d.uses_hash for d in installs) and conf.redact_key() is None:
             label = next(d.label for d in installs if d.uses_hash)
@@ -224,6 +245,36 @@ class _Applier:
         for definition in installs:
             if definition.redact and not (definition.reads & created_now):
                 self._ready(definition, savepoint=True)
+
+    def _check_roles(self) -> None:
+        """Every role in ``grant_to`` and ``OWNER_ROLE`` must exist."""
+        wanted: dict[str, str] = {}
+        for definition in self.selected():
+            for role in definition.grant_to:
+                wanted.setdefault(role, definition.label)
+        owner = conf.owner_role()
+        missing = catalog.missing_roles(self.cursor, [*wanted, *([owner] if owner else [])])
+        if owner in missing:
+            raise MissingRoleError(
+                f"DJANGO_ORM_VIEWS['OWNER_ROLE'] is {owner!r}, but no such role exists"
+            )
+        if missing:
+            role = missing[0]
+            raise MissingRoleError(
+                f"{wanted[role]}: grant_to names role {role!r}, which does not exist; "
+                "create it first (./manage.py sync_roles creates the roles in ANALYTICS_ROLES)"
+            )
+        for schema, role in catalog.writable_search_path(self.cursor, wanted):
+            self.warnings.append(
+                f"{role} may create objects in schema {schema!r}, which is on sync's "
+                "search_path: an object made there could shadow a name a view reads. "
+                f"REVOKE CREATE ON SCHEMA {schema} FROM {role}, or qualify names in views."
+            )
+
+    def selected(self) -> list[ViewDefinition]:
+        """The definitions this run syncs, current versions."""
+        keys = [i.definition.key for i in self.plan.installs] + [d.key for d in self.plan.unchanged]
+        return [self.definitions[key] for key in keys]
 
     def _ready(self, definition: ViewDefinition, *, savepoint: bool = False) -> ViewDefinition:
         """``definition`` with its columns described and masks rendered once."""
@@ -263,6 +314,9 @@ class _Applier:
         if plan.create_state_table or not catalog.key_table_exists(self.cursor):
             self._run(render.create_key_table())
         self._store_key()
+        owner = conf.owner_role()
+        if owner and not catalog.owner_can_read_key(self.cursor, owner):
+            self._run(render.grant_key_to(owner))
         for schema in plan.create_schemas:
             self._run(render.create_schema(schema))
         for install in plan.installs:
@@ -274,13 +328,62 @@ class _Applier:
                 self._install(install.definition)
         for drop in plan.drops:
             self._run(render.drop_view(drop.record.schema, drop.record.name, drop.record.kind))
+        self._assert_security_barrier()
+        for _label, statement in self.grant_statements():
+            self._run(statement)
         self._record()
         self._forget([(d.record.schema, d.record.name) for d in plan.drops] + plan.forget)
 
     def _install(self, definition: ViewDefinition, *, replace: bool = False) -> None:
         definition = self._ready(definition)
-        self._run(render.install_view(definition, replace=replace), definition)
+        self._run(
+            render.install_view(definition, replace=replace, owner=conf.owner_role()), definition
+        )
         self.installed[definition.key] = definition
+
+    def _assert_security_barrier(self) -> None:
+        """Every view created or replaced in this run must carry ``security_barrier``.
+
+        Without it PostgreSQL may run a grantee's cheap function on rows the
+        view's WHERE clause filters out, leaking them.
+        """
+        acls = catalog.view_acls(self.cursor, list(self.installed))
+        for key, definition in self.installed.items():
+            if "security_barrier=true" not in acls[key].options:
+                raise ViewSQLError(
+                    f"{definition.label}: {definition.qualified_name} lacks security_barrier "
+                    "after it was created; nothing was changed"
+                )
+
+    def grant_statements(self) -> list[tuple[str, sql.Composed]]:
+        """What makes owners and grants exactly what the code says, for existing views.
+
+        Returns ``(what, statement)`` pairs; ``what`` names the view or schema.
+        """
+        definitions = self.selected()
+        acls = catalog.view_acls(self.cursor, [d.key for d in definitions])
+        owner = conf.owner_role()
+        out: list[tuple[str, sql.Composed]] = []
+        by_schema: dict[str, set[str]] = {}
+        for definition in definitions:
+            by_schema.setdefault(definition.schema, set()).update(definition.grant_to)
+            acl = acls.get(definition.key)
+            if acl is None:
+                continue  # not created (a --check run)
+            name = definition.qualified_name
+            if owner and acl.owner != owner:
+                out.append((name, render.alter_owner(definition, owner)))
+            for statement in grants.view_statements(
+                definition.schema, definition.name, definition.grant_to, acl.privileges
+            ):
+                out.append((name, statement))
+        schema_acls = catalog.schema_acls(self.cursor, sorted(by_schema))
+        for schema, roles in sorted(by_schema.items()):
+            managed = [d.name for d in definitions if d.schema == schema]
+            keep = catalog.grantees_of_other_objects(self.cursor, schema, managed)
+            for statement in grants.schema_statements(schema, roles, schema_acls[schema], keep):
+                out.append((f"schema {schema}", statement))
+        return out
 
     def _replace(self, install: Install) -> None:
         """``CREATE OR REPLACE`` a view; when PostgreSQL refuses, drop and rebuild it.

@@ -8,6 +8,7 @@ from typing import Any
 
 from django_orm_views.conf import STATE_SCHEMA
 from django_orm_views.definition import Key
+from django_orm_views.grants import Privilege
 from django_orm_views.masking import Column
 from django_orm_views.sql import STATE_TABLE
 
@@ -173,6 +174,22 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
     return state
 
 
+def state_version(cursor: Any) -> int | None:
+    """Layout version of sync's state table, or ``None`` when there is none yet."""
+    from django_orm_views.sql import STATE_COMMENT
+
+    comment = _fetch(
+        cursor,
+        "SELECT to_regclass(%s) IS NOT NULL, obj_description(to_regclass(%s), 'pg_class')",
+        [f'"{STATE_SCHEMA}"."{STATE_TABLE}"'] * 2,
+    )[0]
+    if not comment[0]:
+        return None
+    prefix = STATE_COMMENT.format("")
+    text = comment[1] or ""
+    return int(text[len(prefix) :]) if text.startswith(prefix) else 1
+
+
 def managed_schemas(cursor: Any) -> set[str]:
     """Schemas where sync's records say it created views."""
     exists = _fetch(
@@ -308,3 +325,114 @@ def stale_redaction_comments(
         [key[0], key[1], prefix, list(redacted)],
     )
     return [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class ViewAcl:
+    """Ownership, options and grants of one existing relation."""
+
+    oid: int
+    owner: str
+    privileges: frozenset[Privilege]
+    options: tuple[str, ...]
+
+
+def view_acls(cursor: Any, keys: Sequence[Key]) -> dict[Key, ViewAcl]:
+    """ACLs of the relations ``keys`` that exist (privileges of non-owners only)."""
+    if not keys:
+        return {}
+    rows = _fetch(
+        cursor,
+        """
+        SELECT n.nspname, c.relname, c.oid::bigint, pg_get_userbyid(c.relowner)::text,
+               coalesce(c.reloptions, '{}'),
+               coalesce(r.rolname, 'PUBLIC'), a.privilege_type, a.is_grantable
+        FROM unnest(%s::text[], %s::text[]) AS k(s, v)
+        JOIN pg_namespace n ON n.nspname = k.s
+        JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = k.v
+        LEFT JOIN LATERAL aclexplode(c.relacl) a ON a.grantee <> c.relowner
+        LEFT JOIN pg_roles r ON r.oid = a.grantee
+        """,
+        [[k[0] for k in keys], [k[1] for k in keys]],
+    )
+    parts: dict[Key, tuple[int, str, set[Privilege], tuple[str, ...]]] = {}
+    for schema, name, oid, owner, options, grantee, privilege, grantable in rows:
+        entry = parts.setdefault((schema, name), (oid, owner, set(), tuple(options)))
+        if privilege is not None:
+            entry[2].add(Privilege(grantee, privilege, grantable))
+    return {
+        key: ViewAcl(oid, owner, frozenset(privileges), options)
+        for key, (oid, owner, privileges, options) in parts.items()
+    }
+
+
+def schema_acls(cursor: Any, schemas: Sequence[str]) -> dict[str, set[Privilege]]:
+    """Privileges that roles other than the owner hold on each schema."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT n.nspname, coalesce(r.rolname, 'PUBLIC'), a.privilege_type, a.is_grantable
+        FROM pg_namespace n, aclexplode(n.nspacl) a
+        LEFT JOIN pg_roles r ON r.oid = a.grantee
+        WHERE n.nspname = ANY(%s) AND a.grantee <> n.nspowner
+        """,
+        [list(schemas)],
+    )
+    found: dict[str, set[Privilege]] = {schema: set() for schema in schemas}
+    for schema, grantee, privilege, grantable in rows:
+        found[schema].add(Privilege(grantee, privilege, grantable))
+    return found
+
+
+def grantees_of_other_objects(cursor: Any, schema: str, managed: Sequence[str]) -> set[str]:
+    """Roles (or PUBLIC) holding privileges on relations in ``schema`` that sync does not manage."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT DISTINCT coalesce(r.rolname, 'PUBLIC')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+             aclexplode(c.relacl) a
+        LEFT JOIN pg_roles r ON r.oid = a.grantee
+        WHERE n.nspname = %s AND NOT (c.relname = ANY(%s)) AND a.grantee <> c.relowner
+        """,
+        [schema, list(managed)],
+    )
+    return {row[0] for row in rows}
+
+
+def missing_roles(cursor: Any, roles: Iterable[str]) -> list[str]:
+    """Which of ``roles`` do not exist."""
+    wanted = sorted(set(roles))
+    if not wanted:
+        return []
+    rows = _fetch(cursor, "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", [wanted])
+    return sorted(set(wanted) - {row[0] for row in rows})
+
+
+def writable_search_path(cursor: Any, roles: Iterable[str]) -> list[tuple[str, str]]:
+    """``(schema, role)`` where ``role`` (or PUBLIC) may create objects in a schema on
+    this session's search path: such objects could shadow the names view bodies use."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT s.nspname, g.role
+        FROM unnest(current_schemas(false)) AS s(nspname),
+             unnest(%s::text[]) AS g(role)
+        WHERE has_schema_privilege(g.role, s.nspname, 'CREATE')
+        ORDER BY 1, 2
+        """,
+        [["public", *sorted(set(roles))]],
+    )
+    return [(schema, "PUBLIC" if role == "public" else role) for schema, role in rows]
+
+
+def owner_can_read_key(cursor: Any, owner: str) -> bool:
+    """Whether ``owner`` may read the private key table (views read it as their owner)."""
+    from django_orm_views.masking import KEY_TABLE
+
+    rows = _fetch(
+        cursor,
+        "SELECT has_schema_privilege(%s, %s, 'USAGE') AND has_table_privilege(%s, %s, 'SELECT')",
+        [owner, STATE_SCHEMA, owner, f'"{STATE_SCHEMA}"."{KEY_TABLE}"'],
+    )
+    return bool(rows[0][0])

@@ -27,3 +27,7 @@ class ViewSQLError(ViewsError):
 
 class LockTimeoutError(ViewsError):
     """Another sync holds the lock longer than ``LOCK_TIMEOUT``."""
+
+
+class MissingRoleError(ViewsError):
+    """A role named in ``grant_to`` or ``OWNER_ROLE`` does not exist."""

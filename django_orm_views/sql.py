@@ -14,6 +14,9 @@ from django_orm_views.definition import ViewDefinition
 from django_orm_views.masking import KEY_TABLE, masked_query
 
 STATE_TABLE = "managed_view"
+#: Layout version of the state table, kept in its comment so upgrades are one lookup.
+STATE_VERSION = 2
+STATE_COMMENT = "django-orm-views state v{}"
 
 
 def qualified(schema: str, name: str) -> sql.Composed:
@@ -67,6 +70,13 @@ def comment_on_view(definition: ViewDefinition) -> sql.Composed:
     )
 
 
+def alter_owner(definition: ViewDefinition, owner: str) -> sql.Composed:
+    """``ALTER VIEW ... OWNER TO``: views check their tables' privileges as this role."""
+    return sql.SQL("ALTER VIEW {} OWNER TO {}").format(
+        qualified(definition.schema, definition.name), sql.Identifier(owner)
+    )
+
+
 def drop_view(schema: str, name: str, kind: str = "view") -> sql.Composed:
     """``DROP VIEW``, never ``CASCADE``: dependents are checked before, by name."""
     keyword = "DROP MATERIALIZED VIEW " if kind == "materialized" else "DROP VIEW "
@@ -89,15 +99,18 @@ def comment_on_columns(definition: ViewDefinition) -> list[sql.Composed]:
 REDACTED_PREFIX = "redacted: "
 
 
-def install_view(definition: ViewDefinition, *, replace: bool = False) -> sql.Composed:
+def install_view(
+    definition: ViewDefinition, *, replace: bool = False, owner: str | None = None
+) -> sql.Composed:
     """Every statement that makes one view what its definition says, in one batch."""
-    return sql.SQL(";\n").join(
-        [
-            create_view(definition, replace=replace),
-            comment_on_view(definition),
-            *comment_on_columns(definition),
-        ]
-    )
+    statements = [
+        create_view(definition, replace=replace),
+        comment_on_view(definition),
+        *comment_on_columns(definition),
+    ]
+    if owner and not replace:
+        statements.append(alter_owner(definition, owner))
+    return sql.SQL(";\n").join(statements)
 
 
 def create_state_table() -> sql.Composed:
@@ -121,10 +134,23 @@ def create_state_table() -> sql.Composed:
         "    synced_at timestamptz NOT NULL DEFAULT now(),\n"
         "    PRIMARY KEY (schema_name, view_name)\n"
         ");\n"
-        "REVOKE ALL ON {table} FROM PUBLIC"
+        "REVOKE ALL ON {table} FROM PUBLIC;\n"
+        "COMMENT ON TABLE {table} IS {comment}"
     ).format(
         schema=sql.Identifier(STATE_SCHEMA),
         table=qualified(STATE_SCHEMA, STATE_TABLE),
+        comment=sql.Literal(STATE_COMMENT.format(STATE_VERSION)),
+    )
+
+
+def upgrade_state_table() -> sql.Composed:
+    """Bring a state table made by an earlier version to the current layout."""
+    return sql.SQL(
+        "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS rule_xmin text;\n"
+        "COMMENT ON TABLE {table} IS {comment}"
+    ).format(
+        table=qualified(STATE_SCHEMA, STATE_TABLE),
+        comment=sql.Literal(STATE_COMMENT.format(STATE_VERSION)),
     )
 
 
@@ -143,3 +169,14 @@ def create_key_table() -> sql.Composed:
         ");\n"
         "REVOKE ALL ON {table} FROM PUBLIC"
     ).format(table=qualified(STATE_SCHEMA, KEY_TABLE))
+
+
+def grant_key_to(owner: str) -> sql.Composed:
+    """Let ``OWNER_ROLE`` read the key table: views read it with their owner's rights."""
+    return sql.SQL(
+        "GRANT USAGE ON SCHEMA {schema} TO {owner};\nGRANT SELECT ON {table} TO {owner}"
+    ).format(
+        schema=sql.Identifier(STATE_SCHEMA),
+        table=qualified(STATE_SCHEMA, KEY_TABLE),
+        owner=sql.Identifier(owner),
+    )

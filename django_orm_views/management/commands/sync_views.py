@@ -48,9 +48,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         plan = result.plan
         verbosity = options["verbosity"]
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
         if options["check"]:
-            if plan.has_changes:
-                for line in plan.differences():
+            if not result.in_sync:
+                for line in [*plan.differences(), *result.grant_changes]:
                     self.stdout.write(line)
                 raise CommandError("the database is not in sync with the declared views")
             if verbosity:
