@@ -64,9 +64,10 @@ class SyncResult:
 
     def summary(self) -> str:
         verb = "synced" if self.applied else "would change"
+        grants = f", {len(self.grant_changes)} grant changes" if self.grant_changes else ""
         return (
             f"{verb}: {len(self.plan.created)} created, {len(self.plan.replaced)} replaced, "
-            f"{len(self.plan.drops)} dropped, {len(self.plan.unchanged)} unchanged "
+            f"{len(self.plan.drops)} dropped, {len(self.plan.unchanged)} unchanged{grants} "
             f"in {self.seconds:.2f}s"
         )
 
@@ -127,9 +128,8 @@ def sync(
         check_drops(plan, catalog.dependents(cursor, [d.relation.oid for d in plan.drops]), by_key)
         applier = _Applier(cursor, connection, plan, by_key)
         applier.validate()
-        grant_changes: list[str] = []
         if check:
-            grant_changes = [
+            applier.grant_changes = [
                 f"{what}: {statement.as_string(cursor.connection)}"
                 for what, statement in applier.grant_statements()
             ]
@@ -140,7 +140,13 @@ def sync(
     seconds = time.perf_counter() - started
     applied = not (dry_run or check)
     return SyncResult(
-        plan, seconds, applied, applier.rebuilt, applier.log, grant_changes, applier.warnings
+        plan,
+        seconds,
+        applied,
+        applier.rebuilt,
+        applier.log,
+        applier.grant_changes,
+        applier.warnings,
     )
 
 
@@ -225,6 +231,8 @@ class _Applier:
         self.rebuilt: list[str] = []
         self.log: list[str] = []
         self.warnings: list[str] = []
+        #: ``what: statement`` for each grant or owner change (made, or found by --check)
+        self.grant_changes: list[str] = []
 
     # -- checks that run before any DDL -------------------------------------------------
 
@@ -329,8 +337,13 @@ class _Applier:
         for drop in plan.drops:
             self._run(render.drop_view(drop.record.schema, drop.record.name, drop.record.kind))
         self._assert_security_barrier()
-        for _label, statement in self.grant_statements():
+        # grants of what this run creates are part of "created", not changes
+        new = {d.qualified_name for d in self.plan.created_definitions()}
+        new.update(f"schema {schema}" for schema in plan.create_schemas)
+        for what, statement in self.grant_statements():
             self._run(statement)
+            if what not in new:
+                self.grant_changes.append(f"{what}: {self.log[-1]}")
         self._record()
         self._forget([(d.record.schema, d.record.name) for d in plan.drops] + plan.forget)
 

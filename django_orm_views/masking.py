@@ -171,7 +171,13 @@ def mask_expression(rule: RedactRule, ref: sql.Composable, column: Column) -> sq
             # truncated in UTC so every session, whatever its TimeZone, sees the same value
             expression = sql.SQL("date_trunc({}, {}, 'UTC')").format(unit, ref)
         else:
-            expression = sql.SQL("date_trunc({}, {})").format(unit, ref)
+            # a date goes through timestamp, not timestamptz, so no time zone is involved
+            source = (
+                ref
+                if column.base_type == "timestamp"
+                else sql.SQL("CAST({} AS timestamp)").format(ref)
+            )
+            expression = sql.SQL("date_trunc({}, {})").format(unit, source)
         return _cast(expression, column)
     if kind == "bucket":
         return _cast(_bucket(ref, column, p["width"]), column)

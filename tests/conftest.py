@@ -61,3 +61,26 @@ def sync(schema: str) -> Callable[..., str]:
         return out.getvalue()
 
     return run
+
+
+@pytest.fixture
+def role_prefix(transactional_db: None) -> Iterator[str]:
+    """A prefix for role names unique to this test; every role with it is dropped after.
+
+    Roles are global to the cluster, so names must not collide with other
+    runs, and nothing may be left behind.
+    """
+    prefix = f"t{uuid.uuid4().hex[:8]}_"
+    yield prefix
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", [prefix])
+        names = [row[0] for row in cursor.fetchall()]
+        # members first, so groups are free of them
+        cursor.execute(
+            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s) AND rolcanlogin",
+            [prefix],
+        )
+        logins = {row[0] for row in cursor.fetchall()}
+        for name in sorted(names, key=lambda n: n not in logins):
+            cursor.execute(f'DROP OWNED BY "{name}"')
+            cursor.execute(f'DROP ROLE "{name}"')

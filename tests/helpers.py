@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 
@@ -26,3 +27,13 @@ def rows(query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(query, params or [])
         return list(cursor.fetchall())
+
+
+def connect_as(role: str, password: str | None = None) -> psycopg.Connection[tuple[Any, ...]]:
+    """A new session on the test database as ``role``, as an analyst's client would open."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params["user"] = role
+    params["password"] = password or ""
+    return psycopg.connect(**params, autocommit=True)

@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 self.stdout.write("-- " + result.summary())
             return
         if verbosity >= 2:
-            for line in plan.differences():
+            for line in [*plan.differences(), *result.grant_changes]:
                 self.stdout.write(line)
             for name in result.rebuilt:
                 self.stdout.write(f"{name}: dropped and created again")

@@ -1,0 +1,255 @@
+"""Provisioning analysts' roles: plan the statements, then run them in one transaction.
+
+Group roles are NOLOGIN and carry no attributes; each analyst is a LOGIN
+role in one group, read-only by default, with the group's timeouts. Roles
+these commands create are marked with a shared comment, so ``--prune`` and
+``drop_analyst`` only ever touch their own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, transaction
+from psycopg import sql
+
+from analytics_roles import catalog, conf
+from analytics_roles.catalog import Role
+from django_orm_views import conf as views_conf
+
+
+class RolesError(Exception):
+    """A provisioning request that cannot be carried out; the message says why."""
+
+
+ATTRIBUTES = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+
+
+@dataclass
+class RolePlan:
+    """Statements that bring the roles in line with ``ANALYTICS_ROLES``."""
+
+    statements: list[tuple[str, sql.Composed]] = field(default_factory=list)
+
+    def add(self, why: str, statement: sql.Composed) -> None:
+        self.statements.append((why, statement))
+
+
+def _ident(name: str) -> sql.Identifier:
+    return sql.Identifier(name)
+
+
+def _grantee(name: str) -> sql.Composable:
+    return sql.SQL("PUBLIC") if name == "PUBLIC" else sql.Identifier(name)
+
+
+def _settings_statements(
+    role: str, wanted: Mapping[str, str], current: Mapping[str, str]
+) -> list[sql.Composed]:
+    out: list[sql.Composed] = []
+    for key, value in sorted(wanted.items()):
+        if current.get(key) != value:
+            out.append(
+                sql.SQL("ALTER ROLE {} SET {} = {}").format(
+                    _ident(role), sql.Identifier(key), sql.Literal(value)
+                )
+            )
+    return out
+
+
+def analyst_settings(group: conf.GroupSpec) -> dict[str, str]:
+    """Per-login settings of an analyst: read-only, the analytics schema, the group's limits."""
+    return {
+        "default_transaction_read_only": "on",
+        "search_path": views_conf.schema(),
+        **group.session_settings(),
+    }
+
+
+def plan_roles(
+    specs: Mapping[str, conf.GroupSpec],
+    current: Mapping[str, Role],
+    *,
+    create_grants: list[tuple[str, str]],
+    temp_grantees: list[str],
+    session: tuple[str, str, bool, bool],
+    prune: bool = False,
+) -> RolePlan:
+    """Pure planning of ``sync_roles``; a second run on its result plans nothing."""
+    plan = RolePlan()
+    for name, spec in sorted(specs.items()):
+        role = current.get(name)
+        if role is None:
+            plan.add(
+                f"create group {name}",
+                sql.SQL("CREATE ROLE {} NOLOGIN " + ATTRIBUTES).format(_ident(name)),
+            )
+            plan.add(
+                f"mark group {name}",
+                sql.SQL("COMMENT ON ROLE {} IS {}").format(
+                    _ident(name), sql.Literal(conf.GROUP_MARKER)
+                ),
+            )
+            continue
+        if (
+            role.can_login
+            or role.superuser
+            or role.createdb
+            or role.createrole
+            or (role.replication or role.bypassrls)
+        ):
+            plan.add(
+                f"group {name} must not log in or hold attributes",
+                sql.SQL("ALTER ROLE {} NOLOGIN " + ATTRIBUTES).format(_ident(name)),
+            )
+        for analyst in current.values():
+            if analyst.comment != conf.ANALYST_MARKER or name not in analyst.member_of:
+                continue
+            for statement in _settings_statements(
+                analyst.name, analyst_settings(spec), analyst.settings
+            ):
+                plan.add(f"analyst {analyst.name} of {name}", statement)
+            if analyst.connection_limit != spec.connection_limit:
+                plan.add(
+                    f"analyst {analyst.name} of {name}",
+                    sql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(
+                        _ident(analyst.name), sql.Literal(spec.connection_limit)
+                    ),
+                )
+    # Analysts must not create objects anywhere, nor temporary ones.
+    for schema, grantee in create_grants:
+        plan.add(
+            f"{grantee} must not create objects in schema {schema}",
+            sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(
+                sql.Identifier(schema), _grantee(grantee)
+            ),
+        )
+    user, database, superuser, owns_database = session
+    for grantee in temp_grantees:
+        plan.add(
+            f"{grantee} must not create temporary objects",
+            sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM {}").format(
+                sql.Identifier(database), _grantee(grantee)
+            ),
+        )
+        if grantee == "PUBLIC" and not (superuser or owns_database):
+            plan.add(
+                f"keep temporary objects for {user}, which had them through PUBLIC",
+                sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(
+                    sql.Identifier(database), _ident(user)
+                ),
+            )
+    if prune:
+        for role in sorted(current.values(), key=lambda r: r.name):
+            if role.comment == conf.GROUP_MARKER and role.name not in specs:
+                plan.add(
+                    f"prune group {role.name}", sql.SQL("DROP ROLE {}").format(_ident(role.name))
+                )
+    return plan
+
+
+def sync_roles(*, using: str = "default", dry_run: bool = False, prune: bool = False) -> RolePlan:
+    """Create or alter the groups of ``ANALYTICS_ROLES`` and harden the database."""
+    specs = conf.groups()
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        _require_createrole(cursor)
+        current = catalog.roles(cursor)
+        members = [r.name for r in current.values() if r.comment == conf.ANALYST_MARKER]
+        grantees = [*specs, *members]
+        plan = plan_roles(
+            specs,
+            current,
+            create_grants=catalog.schema_create_grants(cursor, grantees),
+            temp_grantees=catalog.database_temp_grants(cursor, grantees),
+            session=catalog.session_facts(cursor),
+            prune=prune,
+        )
+        if not dry_run:
+            for _why, statement in plan.statements:
+                cursor.execute(statement.as_string(cursor.connection))
+    return plan
+
+
+def _require_createrole(cursor: Any) -> None:
+    if not catalog.can_create_roles(cursor):
+        raise RolesError(
+            "the database role these commands run as needs CREATEROLE "
+            "(ALTER ROLE <it> CREATEROLE, as a superuser)"
+        )
+
+
+@dataclass(frozen=True)
+class NewAnalyst:
+    name: str
+    group: str
+    password: str | None  # set when it was generated, to be shown once
+
+
+def create_analyst(
+    name: str, group: str, *, password: str | None = None, using: str = "default"
+) -> NewAnalyst:
+    """Create a LOGIN role in ``group``; a password is generated unless given.
+
+    The password reaches the server only as a SCRAM-SHA-256 verifier computed
+    here by libpq, so neither the server's logs nor ``pg_stat_activity`` see it.
+    """
+    specs = conf.groups()
+    if group not in specs:
+        declared = ", ".join(sorted(specs)) or "none"
+        raise RolesError(f"group {group!r} is not in ANALYTICS_ROLES (declared: {declared})")
+    generated = password is None
+    secret = secrets.token_urlsafe(24) if password is None else password
+    if not secret:
+        raise RolesError("the password is empty")
+    spec = specs[group]
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        _require_createrole(cursor)
+        existing = catalog.roles(cursor, [name, group])
+        if name in existing:
+            raise RolesError(f"role {name!r} already exists")
+        if group not in existing:
+            raise RolesError(f"group role {group!r} does not exist yet; run ./manage.py sync_roles")
+        verifier = cursor.connection.pgconn.encrypt_password(
+            secret.encode(), name.encode(), b"scram-sha-256"
+        ).decode()
+        statements = [
+            sql.SQL(
+                "CREATE ROLE {} LOGIN INHERIT "
+                + ATTRIBUTES
+                + " CONNECTION LIMIT {} PASSWORD {} IN ROLE {}"
+            ).format(
+                _ident(name),
+                sql.Literal(spec.connection_limit),
+                sql.Literal(verifier),
+                _ident(group),
+            ),
+            sql.SQL("COMMENT ON ROLE {} IS {}").format(
+                _ident(name), sql.Literal(conf.ANALYST_MARKER)
+            ),
+            *_settings_statements(name, analyst_settings(spec), {}),
+        ]
+        for statement in statements:
+            cursor.execute(statement.as_string(cursor.connection))
+    return NewAnalyst(name, group, secret if generated else None)
+
+
+def drop_analyst(name: str, *, using: str = "default") -> None:
+    """Drop a login role that ``create_analyst`` made; refuse any other role."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        _require_createrole(cursor)
+        role = catalog.roles(cursor, [name]).get(name)
+        if role is None:
+            raise RolesError(f"role {name!r} does not exist")
+        if role.comment != conf.ANALYST_MARKER:
+            raise RolesError(f"role {name!r} was not created by create_analyst; left alone")
+        cursor.execute(sql.SQL("DROP ROLE {}").format(_ident(name)).as_string(cursor.connection))
+
+
+def list_analysts(*, using: str = "default") -> list[Role]:
+    """Login roles made by ``create_analyst``, with their groups."""
+    with connections[using].cursor() as cursor:
+        return [r for r in catalog.roles(cursor).values() if r.comment == conf.ANALYST_MARKER]
