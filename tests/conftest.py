@@ -14,9 +14,13 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 
+from django_orm_views import Redact
 from django_orm_views.conf import STATE_SCHEMA
 from django_orm_views.registry import registry
+from tests.helpers import Shop, declare_view, stdin_text
+from tests.testapp.factories import CustomerFactory, OrderFactory
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +88,52 @@ def role_prefix(transactional_db: None) -> Iterator[str]:
         for name in sorted(names, key=lambda n: n not in logins):
             cursor.execute(f'DROP OWNED BY "{name}"')
             cursor.execute(f'DROP ROLE "{name}"')
+
+
+@pytest.fixture
+def shop(role_prefix: str, schema: str) -> Iterator[Shop]:
+    """Two groups from ANALYTICS_ROLES, one analyst, and views granted to them."""
+    names = Shop(role_prefix, schema)
+    roles = {
+        names.analyst_group: {"statement_timeout": "30s", "connection_limit": 3},
+        names.finance_group: {"statement_timeout": "5min"},
+    }
+    CustomerFactory.create(email="ada@example.org", full_name="Ada", country="GB")
+    OrderFactory.create(customer=CustomerFactory.create(country="FR", full_name="Zed"))
+    with override_settings(
+        ANALYTICS_ROLES=roles,
+        DJANGO_ORM_VIEWS={"SCHEMA": schema, "REDACT_KEY": "tests-only-redact-key"},
+    ):
+        call_command("sync_roles", stdout=io.StringIO())
+        out = io.StringIO()
+        with stdin_text(names.password):
+            call_command(
+                "create_analyst",
+                names.analyst,
+                "--role",
+                names.analyst_group,
+                "--password-stdin",
+                stdout=out,
+            )
+        assert "password (shown once)" not in out.getvalue()
+        declare_view(
+            schema,
+            "customers",
+            "SELECT id, email, full_name, country FROM testapp_customer",
+            grant_to=[names.analyst_group],
+            redact={"email": Redact.email(), "id": Redact.hash()},
+        )
+        declare_view(
+            schema,
+            "british",
+            "SELECT full_name FROM testapp_customer WHERE country = 'GB'",
+            grant_to=[names.analyst_group],
+        )
+        declare_view(
+            schema,
+            "revenue",
+            "SELECT sum(total) AS total FROM testapp_order",
+            grant_to=[names.finance_group],
+        )
+        call_command("sync_views", "--schema", schema, stdout=io.StringIO())
+        yield names

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from typing import Any
 
 import psycopg
 from django.db import connection
+
+from django_orm_views import PostgresViewFromSQL
 
 
 def relations(schema: str) -> dict[str, tuple[int, int, str | None, str]]:
@@ -37,3 +41,34 @@ def connect_as(role: str, password: str | None = None) -> psycopg.Connection[tup
     params["user"] = role
     params["password"] = password or ""
     return psycopg.connect(**params, autocommit=True)
+
+
+class Shop:
+    """Names of one test's groups, analyst and views."""
+
+    def __init__(self, prefix: str, schema: str) -> None:
+        self.prefix = prefix
+        self.schema = schema
+        self.analyst_group = f"{prefix}analyst"
+        self.finance_group = f"{prefix}finance"
+        self.analyst = f"{prefix}alice"
+        self.password = "correct horse battery staple"
+
+
+class stdin_text:
+    """Context manager: standard input reads ``text`` and a newline."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __enter__(self) -> None:
+        self.saved = sys.stdin
+        sys.stdin = io.StringIO(self.text + "\n")
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdin = self.saved
+
+
+def declare_view(schema: str, name: str, sql: str, **attrs: Any) -> type[PostgresViewFromSQL]:
+    body = {"sql": sql, "schema": schema, "name": name, "__module__": "tests.user_views", **attrs}
+    return type(name.title(), (PostgresViewFromSQL,), body)

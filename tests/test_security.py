@@ -3,104 +3,19 @@ connecting on their own sessions and trying to read and do what they must not.""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
 from django.test import override_settings
 from psycopg import errors
 
-from django_orm_views import PostgresViewFromSQL, Redact
-from tests.helpers import connect_as, relations, rows
-from tests.testapp.factories import CustomerFactory, OrderFactory
+from tests.helpers import Shop, connect_as, declare_view, relations, rows
 
 Sync = Callable[..., str]
-
-
-class Shop:
-    """Names of one test's groups, analyst and views."""
-
-    def __init__(self, prefix: str, schema: str) -> None:
-        self.prefix = prefix
-        self.schema = schema
-        self.analyst_group = f"{prefix}analyst"
-        self.finance_group = f"{prefix}finance"
-        self.analyst = f"{prefix}alice"
-        self.password = "correct horse battery staple"
-
-
-@pytest.fixture
-def shop(role_prefix: str, schema: str) -> Iterator[Shop]:
-    """Two groups from ANALYTICS_ROLES, one analyst, and views granted to them."""
-    names = Shop(role_prefix, schema)
-    roles = {
-        names.analyst_group: {"statement_timeout": "30s", "connection_limit": 3},
-        names.finance_group: {"statement_timeout": "5min"},
-    }
-    CustomerFactory.create(email="ada@example.org", full_name="Ada", country="GB")
-    OrderFactory.create(customer=CustomerFactory.create(country="FR", full_name="Zed"))
-    with override_settings(
-        ANALYTICS_ROLES=roles,
-        DJANGO_ORM_VIEWS={"SCHEMA": schema, "REDACT_KEY": "tests-only-redact-key"},
-    ):
-        call_command("sync_roles", stdout=io.StringIO())
-        out = io.StringIO()
-        with _stdin(names.password):
-            call_command(
-                "create_analyst",
-                names.analyst,
-                "--role",
-                names.analyst_group,
-                "--password-stdin",
-                stdout=out,
-            )
-        assert "password (shown once)" not in out.getvalue()
-        declare(
-            schema,
-            "customers",
-            "SELECT id, email, full_name, country FROM testapp_customer",
-            grant_to=[names.analyst_group],
-            redact={"email": Redact.email(), "id": Redact.hash()},
-        )
-        declare(
-            schema,
-            "british",
-            "SELECT full_name FROM testapp_customer WHERE country = 'GB'",
-            grant_to=[names.analyst_group],
-        )
-        declare(
-            schema,
-            "revenue",
-            "SELECT sum(total) AS total FROM testapp_order",
-            grant_to=[names.finance_group],
-        )
-        call_command("sync_views", "--schema", schema, stdout=io.StringIO())
-        yield names
-
-
-class _stdin:
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __enter__(self) -> None:
-        import sys
-
-        self.saved = sys.stdin
-        sys.stdin = io.StringIO(self.text + "\n")
-
-    def __exit__(self, *exc: object) -> None:
-        import sys
-
-        sys.stdin = self.saved
-
-
-def declare(schema: str, name: str, sql: str, **attrs: Any) -> type[PostgresViewFromSQL]:
-    body = {"sql": sql, "schema": schema, "name": name, "__module__": "tests.user_views", **attrs}
-    return type(name.title(), (PostgresViewFromSQL,), body)
 
 
 def denied(conn: psycopg.Connection[Any], statement: str) -> None:
@@ -276,10 +191,10 @@ def test_grants_survive_a_rebuild(shop: Shop, sync: Sync) -> None:
 
 def test_missing_role_and_injection_attempts_change_nothing(shop: Shop, sync: Sync) -> None:
     before = relations(shop.schema)
-    declare(shop.schema, "new_view", "SELECT 1 AS n", grant_to=["analyst; DROP TABLE x; --"])
+    declare_view(shop.schema, "new_view", "SELECT 1 AS n", grant_to=["analyst; DROP TABLE x; --"])
     with pytest.raises(CommandError, match=r"'analyst; DROP TABLE x; --', which does not exist"):
         sync()
-    declare(shop.schema, "new_view", "SELECT 1 AS n", grant_to=[f"{shop.prefix}nobody"])
+    declare_view(shop.schema, "new_view", "SELECT 1 AS n", grant_to=[f"{shop.prefix}nobody"])
     with pytest.raises(CommandError, match="sync_roles"):
         sync()
     assert relations(shop.schema) == before
