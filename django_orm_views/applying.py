@@ -266,6 +266,10 @@ class _Applier:
             raise MissingRoleError(
                 f"DJANGO_ORM_VIEWS['OWNER_ROLE'] is {owner!r}, but no such role exists"
             )
+        if owner:
+            problem = catalog.owner_problem(self.cursor, owner)
+            if problem:
+                raise ViewDeclarationError(f"DJANGO_ORM_VIEWS['OWNER_ROLE'] {owner!r} {problem}")
         if missing:
             role = missing[0]
             raise MissingRoleError(
@@ -326,7 +330,7 @@ class _Applier:
         if owner and not catalog.owner_can_read_key(self.cursor, owner):
             self._run(render.grant_key_to(owner))
         for schema in plan.create_schemas:
-            self._run(render.create_schema(schema))
+            self._run(render.create_schema(schema, owner))
         for install in plan.installs:
             if install.definition.key in self.installed:
                 continue  # already rebuilt as a reader of an earlier view

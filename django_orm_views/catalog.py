@@ -436,3 +436,36 @@ def owner_can_read_key(cursor: Any, owner: str) -> bool:
         [owner, STATE_SCHEMA, owner, f'"{STATE_SCHEMA}"."{KEY_TABLE}"'],
     )
     return bool(rows[0][0])
+
+
+def owner_problem(cursor: Any, role: str) -> str | None:
+    """Why ``role`` must not own analysts' views, or ``None``.
+
+    A view reads its tables with its owner's rights: a superuser or
+    BYPASSRLS owner would skip row-level security on them, and an owner
+    that can log in is a password away from every base table.
+    """
+    rows = _fetch(
+        cursor,
+        "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = %s",
+        [role],
+    )
+    superuser, bypassrls, login = rows[0]
+    if superuser:
+        return "is a superuser; use a NOLOGIN role that may only read the views' tables"
+    if bypassrls:
+        return "has BYPASSRLS; views owned by it would skip row-level security"
+    if login:
+        return "can log in; the owner of analysts' views should be a NOLOGIN role"
+    return None
+
+
+def effective_owner_is_superuser(cursor: Any, owner: str | None) -> tuple[str, bool]:
+    """The role that owns new views (``owner`` or the connected role) and whether it is
+    a superuser."""
+    rows = _fetch(
+        cursor,
+        "SELECT rolname::text, rolsuper FROM pg_roles WHERE rolname = coalesce(%s, current_user)",
+        [owner],
+    )
+    return (rows[0][0], bool(rows[0][1])) if rows else (owner or "", False)

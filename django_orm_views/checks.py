@@ -15,9 +15,35 @@ _DURATION = re.compile(r"\d+\s*(us|ms|s|min|h|d)?\Z")
 
 
 @register(Tags.database)
-def check_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Managed views need PostgreSQL."""
-    return database_errors(settings.DATABASES)
+def check_database(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Managed views need PostgreSQL, and should not be owned by a superuser.
+
+    Database checks run with ``check --database default`` and before ``migrate``.
+    """
+    messages = database_errors(settings.DATABASES)
+    if messages or not databases:
+        return messages
+    from django.db import connections
+
+    from django_orm_views import catalog
+
+    for alias in databases:
+        with connections[alias].cursor() as cursor:
+            owner, superuser = catalog.effective_owner_is_superuser(cursor, conf.owner_role())
+        if superuser:
+            messages.append(
+                Warning(
+                    f"Views synced on database {alias!r} would be owned by {owner!r}, a "
+                    "superuser: views read their tables with their owner's rights, so "
+                    "row-level security on those tables would not apply.",
+                    hint="Set DJANGO_ORM_VIEWS['OWNER_ROLE'] to a NOLOGIN role that may "
+                    "read the views' tables.",
+                    id="django_orm_views.W020",
+                )
+            )
+    return messages
 
 
 def database_errors(databases: dict[str, Any]) -> list[CheckMessage]:

@@ -24,8 +24,12 @@ def qualified(schema: str, name: str) -> sql.Composed:
     return sql.SQL(".").join([sql.Identifier(schema), sql.Identifier(name)])
 
 
-def create_schema(schema: str) -> sql.Composed:
-    return sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+def create_schema(schema: str, owner: str | None = None) -> sql.Composed:
+    """``CREATE SCHEMA``, owned by ``owner`` when given."""
+    statement = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+    if owner:
+        statement += sql.SQL(" AUTHORIZATION {}").format(sql.Identifier(owner))
+    return statement
 
 
 def view_query(definition: ViewDefinition) -> sql.Composable:

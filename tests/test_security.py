@@ -199,3 +199,47 @@ def test_missing_role_and_injection_attempts_change_nothing(shop: Shop, sync: Sy
         sync()
     assert relations(shop.schema) == before
     assert rows("SELECT to_regclass('testapp_order') IS NOT NULL") == [(True,)]
+
+
+def test_owner_role_owns_the_views_which_still_work(shop: Shop, sync: Sync) -> None:
+    from django_orm_views.checks import check_database
+
+    owner = f"{shop.prefix}owner"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{owner}" NOLOGIN')
+        cursor.execute(f'GRANT SELECT ON testapp_customer, testapp_order TO "{owner}"')
+    settings = {"REDACT_KEY": "tests-only-redact-key", "OWNER_ROLE": owner}
+    assert [m.id for m in check_database(databases=["default"])] == ["django_orm_views.W020"]
+    with override_settings(DJANGO_ORM_VIEWS=settings):
+        assert check_database(databases=["default"]) == []
+        sync()
+        assert "in sync" in sync("--check")
+    owners = rows(
+        "SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s",
+        [shop.schema],
+    )
+    assert owners == [(owner,)]
+    with connect_as(shop.analyst, shop.password) as alice:
+        ids = alice.execute("SELECT id FROM customers").fetchall()
+        assert len(ids) == 2
+        assert all(len(i[0]) == 32 for i in ids)  # the owner reads the key table
+
+
+@pytest.mark.parametrize(
+    ("attributes", "problem"),
+    [("LOGIN", "can log in"), ("SUPERUSER", "superuser"), ("BYPASSRLS", "BYPASSRLS")],
+)
+def test_unsafe_owner_role_is_refused(
+    shop: Shop, sync: Sync, attributes: str, problem: str
+) -> None:
+    owner = f"{shop.prefix}owner"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{owner}" {attributes}')
+    before = relations(shop.schema)
+    with (
+        override_settings(DJANGO_ORM_VIEWS={"REDACT_KEY": "k", "OWNER_ROLE": owner}),
+        pytest.raises(CommandError, match=problem),
+    ):
+        sync("--force")
+    assert relations(shop.schema) == before

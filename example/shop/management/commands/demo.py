@@ -5,6 +5,8 @@ nothing to change issues no DDL.
 """
 
 import datetime as dt
+import hashlib
+import hmac
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from psycopg import sql
 
 SCHEMA = "analytics"
+ANALYST = "demo_alice"
 SAMPLE_ROWS = 3
 MAX_CELL = 28
 
@@ -67,6 +70,58 @@ class Command(BaseCommand):
         call_command("sync_views", "--schema", SCHEMA, verbosity=verbosity)
         self._step(f"What schema {SCHEMA!r} holds")
         self._show_schema(DEFAULT_DB_ALIAS)
+        self._step("One customer: the shop's row, and what analysts get")
+        self._show_raw_and_masked(DEFAULT_DB_ALIAS)
+        self._step(f"An analyst: {ANALYST} in group 'analyst'")
+        self._provision_analyst(DEFAULT_DB_ALIAS, verbosity)
+        self._step(f"access_report --role {ANALYST} (read from the live catalog)")
+        call_command("access_report", "--role", ANALYST, stdout=self.stdout)
+
+    def _show_raw_and_masked(self, using: str) -> None:
+        """The first customer as stored, next to the same customer in analytics.customers.
+
+        The view's id is a keyed hash; computing it here with REDACT_KEY finds
+        the row, the way a joined view would.
+        """
+        columns = ["id", "email", "full_name", "phone", "date_of_birth", "country"]
+        listed = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                as_string(
+                    sql.SQL("SELECT {} FROM shop_customer ORDER BY id LIMIT 1").format(listed),
+                    using,
+                )
+            )
+            raw = cursor.fetchone()
+            if raw is None:
+                self.stdout.write("(no customer)")
+                return
+            key = settings.DJANGO_ORM_VIEWS["REDACT_KEY"].encode()
+            hashed = hmac.new(key, str(raw[0]).encode(), hashlib.sha256).hexdigest()[:32]
+            cursor.execute(
+                as_string(
+                    sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
+                        listed, sql.Identifier(SCHEMA, "customers")
+                    ),
+                    using,
+                ),
+                [hashed],
+            )
+            masked = cursor.fetchone()
+        header = ["", *columns]
+        rows = [("shop_customer", *raw), (f"{SCHEMA}.customers", *(masked or ()))]
+        self.stdout.write(format_table(header, rows, indent="  "))
+
+    def _provision_analyst(self, using: str, verbosity: int) -> None:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s", [ANALYST])
+            exists = cursor.fetchone() is not None
+        if exists:
+            self.stdout.write(f"{ANALYST} exists already (drop_analyst {ANALYST} to start over)")
+            return
+        call_command(
+            "create_analyst", ANALYST, "--role", "analyst", verbosity=verbosity, stdout=self.stdout
+        )
 
     def _step(self, title: str) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"\n== {title}"))
