@@ -114,3 +114,21 @@ def test_allow_unmasked_needs_a_reason() -> None:
         class NoReason(PostgresViewFromSQL):
             sql = "SELECT 1 AS id"
             allow_unmasked = {"id": ""}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("nope", ["analytics_roles.E001"]),
+        ({"public": {}}, ["analytics_roles.E002"]),
+        ({"analyst": {"statment_timeout": "1s"}}, ["analytics_roles.E003"]),
+        ({"analyst": {"statement_timeout": "soon"}}, ["analytics_roles.E004"]),
+        ({"analyst": {"connection_limit": -5}}, ["analytics_roles.E005"]),
+        ({"analyst": {"statement_timeout": "60s", "connection_limit": 20}, "finance": None}, []),
+    ],
+)
+def test_analytics_roles_setting_is_checked(value: object, expected: list[str]) -> None:
+    from analytics_roles.checks import check_roles_setting
+
+    with override_settings(ANALYTICS_ROLES=value):
+        assert [m.id for m in check_roles_setting()] == expected
