@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import math
 import os
 import random
 import statistics
@@ -42,7 +41,6 @@ import time
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +49,9 @@ from psycopg import sql
 from psycopg.types.numeric import Int8
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.timing import Samples  # noqa: E402  (needs ROOT on sys.path)
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -69,26 +70,6 @@ DIAGNOSTIC_VIEWS = {
 STATE_SCHEMA = "django_orm_views"
 #: Lookups run before timing starts (caches, hint bits, plan caches).
 WARMUP = 20
-
-
-@dataclass
-class Samples:
-    """Timings of one query, in seconds."""
-
-    values: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values)
-
-    @property
-    def p95(self) -> float:
-        ordered = sorted(self.values)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-    @property
-    def mean(self) -> float:
-        return statistics.fmean(self.values)
 
 
 # -- setup ----------------------------------------------------------------------------------

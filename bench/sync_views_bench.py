@@ -33,7 +33,6 @@ import os
 import pstats
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,19 +44,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench.timing import Samples  # noqa: E402  (needs ROOT on sys.path)
+
 MANAGE = ROOT / "bench" / "manage.py"
 SUMMARY = re.compile(r"(\d+) created, (\d+) replaced, (\d+) dropped, (\d+) unchanged in ([0-9.]+)s")
-
-
-@dataclass
-class Samples:
-    """Timings of one measurement, in seconds, one per repeat."""
-
-    values: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values)
 
 
 @dataclass

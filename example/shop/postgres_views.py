@@ -15,7 +15,8 @@ from shop.models import Customer, Order
 
 
 class Customers(PostgresViewFromQueryset):
-    """Customers without direct identifiers: hashed id, masked email, no name, birth year."""
+    """Customers without direct identifiers: hashed id, masked email and phone, no name,
+    birth year only."""
 
     grant_to = ["analyst"]
     redact = {

@@ -46,6 +46,20 @@ READERS = """
 """
 
 
+NEXT_STEPS = """\
+  Connect as the analyst (psql; the embedded server trusts local connections,
+  so no password is asked; a real server would ask for the one printed above):
+      .venv/bin/python example/manage.py dbshell -- -U {analyst}
+      => SELECT * FROM customers LIMIT 5;       -- masked
+      => SELECT * FROM public.shop_customer;    -- permission denied
+  Check the views and the boundary:
+      .venv/bin/python example/manage.py sync_views --check
+      .venv/bin/python example/manage.py access_report --fail-on-warnings
+  Start over: .venv/bin/python example/manage.py drop_analyst {analyst}
+              (or stop here and delete example/.pgdata for a new database)
+"""
+
+
 class Command(BaseCommand):
     help = (
         "Run the example end to end: migrate, seed the shop, sync the analytics "
@@ -76,6 +90,8 @@ class Command(BaseCommand):
         self._provision_analyst(DEFAULT_DB_ALIAS, verbosity)
         self._step(f"access_report --role {ANALYST} (read from the live catalog)")
         call_command("access_report", "--role", ANALYST, stdout=self.stdout)
+        self._step("Next")
+        self.stdout.write(NEXT_STEPS.format(analyst=ANALYST))
 
     def _show_raw_and_masked(self, using: str) -> None:
         """The first customer as stored, next to the same customer in analytics.customers.
@@ -161,7 +177,7 @@ class Command(BaseCommand):
     ) -> tuple[str, list[str], list[tuple[Any, ...]]]:
         """Read the first rows as the first role granted the view, else as ourselves."""
         connection = connections[using]
-        query = sql.SQL("SELECT * FROM {} LIMIT {}").format(
+        query = sql.SQL("SELECT * FROM {} ORDER BY 1 LIMIT {}").format(
             sql.Identifier(SCHEMA, view), sql.Literal(SAMPLE_ROWS)
         )
         for role in [*readers[:1], None]:
