@@ -270,21 +270,32 @@ def describe(cursor: Any, body: str) -> tuple[Column, ...]:
     fields = [
         (result.fname(i).decode(), result.ftype(i), result.fmod(i)) for i in range(result.nfields)
     ]
-    rows = _fetch(
-        cursor,
-        """
-        SELECT f.i, format_type(t.oid, f.mod),
-               CASE WHEN t.typtype = 'd' THEN b.typname ELSE t.typname END::text
-        FROM unnest(%s::oid[], %s::int[]) WITH ORDINALITY AS f(type_oid, mod, i)
-        JOIN pg_type t ON t.oid = f.type_oid
-        LEFT JOIN pg_type b ON b.oid = t.typbasetype
-        ORDER BY f.i
-        """,
-        [[f[1] for f in fields], [f[2] for f in fields]],
-    )
+    # Domains are resolved to their base type: a domain's constraints could
+    # reject a masked value. format_type runs with search_path = pg_catalog so
+    # that any type outside pg_catalog comes out schema-qualified.
+    with stable_viewdefs(cursor):
+        rows = _fetch(
+            cursor,
+            """
+            WITH RECURSIVE base(i, type_oid, mod) AS (
+                SELECT f.i, f.type_oid, f.mod
+                FROM unnest(%s::oid[], %s::int[]) WITH ORDINALITY AS f(type_oid, mod, i)
+              UNION ALL
+                SELECT base.i, t.typbasetype,
+                       CASE WHEN base.mod = -1 THEN t.typtypmod ELSE base.mod END
+                FROM base JOIN pg_type t ON t.oid = base.type_oid
+                WHERE t.typtype = 'd'
+            )
+            SELECT base.i, format_type(base.type_oid, base.mod), t.typname::text, base.mod
+            FROM base JOIN pg_type t ON t.oid = base.type_oid
+            WHERE t.typtype <> 'd'
+            ORDER BY base.i
+            """,
+            [[f[1] for f in fields], [f[2] for f in fields]],
+        )
     return tuple(
         Column(name, type_sql, base, mod)
-        for (name, _oid, mod), (_i, type_sql, base) in zip(fields, rows, strict=True)
+        for (name, _oid, _mod), (_i, type_sql, base, mod) in zip(fields, rows, strict=True)
     )
 
 

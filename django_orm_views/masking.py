@@ -8,6 +8,12 @@ column by an expression of the same name and type::
 
 PostgreSQL flattens the subquery, so filters on unmasked columns still
 reach the base table's indexes.
+
+Every function is called as ``pg_catalog.f(...)`` and every operator as
+``OPERATOR(pg_catalog.op)``: names in a view are resolved once, when it is
+created, through the syncing session's ``search_path``, and an object a
+grantee could create there (``public.convert_to(text, text)``, say) must not
+be able to stand in for a built-in and receive the raw values.
 """
 
 from __future__ import annotations
@@ -38,12 +44,14 @@ INTEGER_TYPES = {
 FLOAT_TYPES = frozenset({"float4", "float8"})
 NUMBER_TYPES = frozenset({*INTEGER_TYPES, *FLOAT_TYPES, "numeric"})
 TIME_TYPES = frozenset({"date", "timestamp", "timestamptz"})
+#: Types whose text form does not depend on session settings, so hashes are stable.
+HASHABLE_TYPES = frozenset({*TEXT_TYPES, *INTEGER_TYPES, *TIME_TYPES, "numeric", "uuid", "bool"})
 
 #: Base types each rule accepts; ``None`` means every type.
 ACCEPTED: dict[str, frozenset[str] | None] = {
     "null": None,
     "constant": None,
-    "hash": None,
+    "hash": HASHABLE_TYPES,
     "sql": None,
     "email": TEXT_TYPES,
     "partial": TEXT_TYPES,
@@ -51,19 +59,55 @@ ACCEPTED: dict[str, frozenset[str] | None] = {
     "bucket": NUMBER_TYPES,
 }
 
+#: The earliest day each type holds (PostgreSQL's Julian day 0).
+_FIRST_DAY = "4713-11-24 BC"
+
 
 @dataclass(frozen=True)
 class Column:
     """One output column of a view's query, as PostgreSQL describes it."""
 
     name: str
-    type_sql: str  # format_type() output, e.g. "character varying(254)"
-    base_type: str  # pg_type.typname of the (domain's) base type, e.g. "varchar"
+    type_sql: str  # format_type() of the base type, schema-qualified unless in pg_catalog
+    base_type: str  # pg_type.typname of the base type (domains resolved), e.g. "varchar"
     typmod: int = -1
 
 
-def _cast(expression: sql.Composable, column: Column) -> sql.Composed:
-    return sql.SQL("CAST(({}) AS {})").format(expression, sql.SQL(column.type_sql))
+# -- building blocks that cannot be hijacked ------------------------------------------------
+
+
+def fn(name: str, *args: sql.Composable) -> sql.Composed:
+    """``pg_catalog.name(args)``."""
+    return sql.SQL("{}({})").format(sql.Identifier("pg_catalog", name), sql.SQL(", ").join(args))
+
+
+def op(left: sql.Composable, operator: str, right: sql.Composable) -> sql.Composed:
+    """``(left OPERATOR(pg_catalog.operator) right)``."""
+    return sql.SQL("({} OPERATOR(pg_catalog.{}) {})").format(left, sql.SQL(operator), right)
+
+
+def typed(value: object, type_name: str) -> sql.Composed:
+    """A literal of a built-in type: ``CAST('x' AS pg_catalog.type)``."""
+    return cast(sql.Literal(str(value)), sql.SQL(f"pg_catalog.{type_name}"))
+
+
+def cast(expression: sql.Composable, type_sql: sql.Composable) -> sql.Composed:
+    return sql.SQL("CAST(({}) AS {})").format(expression, type_sql)
+
+
+def _as_column_type(expression: sql.Composable, column: Column) -> sql.Composed:
+    return cast(expression, sql.SQL(column.type_sql))
+
+
+def _case(
+    *branches: tuple[sql.Composable, sql.Composable], otherwise: sql.Composable
+) -> sql.Composed:
+    whens = [sql.SQL("WHEN {} THEN {}").format(cond, value) for cond, value in branches]
+    return sql.SQL("CASE {} ELSE {} END").format(sql.SQL(" ").join(whens), otherwise)
+
+
+def _text(ref: sql.Composable) -> sql.Composed:
+    return cast(ref, sql.SQL("pg_catalog.text"))
 
 
 def _key_pad(name: str) -> sql.Composed:
@@ -72,121 +116,211 @@ def _key_pad(name: str) -> sql.Composed:
     )
 
 
-def _hash_input(ref: sql.Composable, column: Column) -> sql.Composed:
-    """The column as text, formatted the same in every session.
+# -- the rules ------------------------------------------------------------------------------
 
-    ``timestamptz::text`` follows the session's TimeZone and DateStyle, so
-    times are formatted explicitly in UTC; other types use their text form.
+
+def _with_era(
+    formatted: sql.Composable, ref: sql.Composable, first_ad: sql.Composable
+) -> sql.Composed:
+    """Add `` BC`` to dates before year 1, which ``YYYY`` prints without a sign."""
+    return op(
+        formatted,
+        "||",
+        _case((op(ref, "<", first_ad), sql.Literal(" BC")), otherwise=sql.Literal("")),
+    )
+
+
+def _hash_input(ref: sql.Composable, column: Column) -> sql.Composed:
+    """The value as bytes, formatted the same in every session.
+
+    Dates and times are written in a fixed format (``timestamptz`` in UTC)
+    because their text form follows DateStyle and TimeZone; infinities keep
+    their text form. The text is converted to the database's own encoding,
+    a conversion that cannot fail.
     """
-    if column.base_type == "timestamptz":
-        text = sql.SQL("to_char(({}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')").format(ref)
-    elif column.base_type == "timestamp":
-        text = sql.SQL("to_char({}, 'YYYY-MM-DD HH24:MI:SS.US')").format(ref)
-    elif column.base_type == "date":
-        text = sql.SQL("to_char({}, 'YYYY-MM-DD')").format(ref)
+    base = column.base_type
+    if base in TIME_TYPES:
+        moment: sql.Composable
+        if base == "timestamptz":
+            moment = fn("timezone", typed("UTC", "text"), ref)
+            first_ad = typed("0001-01-01 00:00:00+00", "timestamptz")
+            pattern = "YYYY-MM-DD HH24:MI:SS.US"
+        elif base == "timestamp":
+            moment, first_ad = ref, typed("0001-01-01 00:00:00", "timestamp")
+            pattern = "YYYY-MM-DD HH24:MI:SS.US"
+        else:
+            moment = cast(ref, sql.SQL("pg_catalog.timestamp"))
+            first_ad = typed("0001-01-01", "date")
+            pattern = "YYYY-MM-DD"
+        finite = fn("isfinite", ref)
+        if base == "date":  # the timestamp range ends before the date range does
+            finite = sql.SQL("({} AND {})").format(
+                finite, op(ref, "<=", typed("294276-12-31", "date"))
+            )
+        formatted = _with_era(fn("to_char", moment, typed(pattern, "text")), ref, first_ad)
+        text: sql.Composable = _case((finite, formatted), otherwise=_text(ref))
     else:
-        text = sql.SQL("CAST({} AS text)").format(ref)
-    return sql.SQL("convert_to({}, 'UTF8')").format(text)
+        text = _text(ref)
+    return fn("convert_to", text, fn("getdatabaseencoding"))
+
+
+def _hash(ref: sql.Composable, column: Column) -> sql.Composed:
+    inner = fn("sha256", op(_key_pad("ipad"), "||", _hash_input(ref, column)))
+    digest = fn("sha256", op(_key_pad("opad"), "||", inner))
+    hexed = fn("left", fn("encode", digest, typed("hex", "text")), typed(HASH_HEX_DIGITS, "int4"))
+    return sql.SQL("CASE WHEN {} IS NULL THEN NULL ELSE {} END").format(ref, hexed)
+
+
+def _email(ref: sql.Composable) -> sql.Composed:
+    t = _text(ref)
+    shaped = sql.SQL("({} AND NOT {})").format(
+        op(t, "~~", typed("_%@_%", "text")), op(t, "~~", typed("%@%@%", "text"))
+    )
+    masked = op(
+        op(fn("left", t, typed(1, "int4")), "||", typed("***@", "text")),
+        "||",
+        fn("split_part", t, typed("@", "text"), typed(2, "int4")),
+    )
+    return _case(
+        (sql.SQL("{} IS NULL").format(ref), sql.SQL("NULL")),
+        (shaped, masked),
+        otherwise=typed("***", "text"),
+    )
+
+
+def _partial(ref: sql.Composable, keep_start: int, keep_end: int, fill: str) -> sql.Composed:
+    t = _text(ref)
+    length = fn("char_length", t)
+    start, end, pad = typed(keep_start, "int4"), typed(keep_end, "int4"), typed(fill, "text")
+    kept = op(start, "+", end)
+    middle = fn("repeat", pad, op(length, "-", kept))
+    masked = op(op(fn("left", t, start), "||", middle), "||", fn("right", t, end))
+    return _case(
+        (sql.SQL("{} IS NULL").format(ref), sql.SQL("NULL")),
+        (op(length, "<=", kept), fn("repeat", pad, length)),
+        otherwise=masked,
+    )
+
+
+def _truncate(ref: sql.Composable, column: Column, unit: str) -> sql.Composed:
+    """Dates and times truncated; the earliest values, whose truncation would fall
+    before the first representable day, give that day instead of an error."""
+    base = column.base_type
+    earliest = typed(_FIRST_DAY if base == "date" else f"{_FIRST_DAY} 00:00:00", base)
+    # the first month or year that starts inside the type's range
+    safe_from = typed(
+        {"year": "4712-01-01 BC", "month": "4713-12-01 BC"}.get(unit, _FIRST_DAY)
+        + ("" if base == "date" else " 00:00:00"),
+        base,
+    )
+    if base == "date":
+        if unit in ("day", "hour"):
+            return sql.SQL("{}").format(ref)
+        # through timestamp (no time zone involved), whose range ends before date's
+        last = typed("294276-12-31", "date")
+        as_timestamp = cast(ref, sql.SQL("pg_catalog.timestamp"))
+        return _case(
+            (sql.SQL("NOT {}").format(fn("isfinite", ref)), ref),
+            (op(ref, "<", safe_from), earliest),
+            (
+                op(ref, ">", last),
+                fn("date_trunc", typed(unit, "text"), typed("294276-12-31", "timestamp")),
+            ),
+            otherwise=fn("date_trunc", typed(unit, "text"), as_timestamp),
+        )
+    truncated: sql.Composable
+    if base == "timestamptz":
+        # in UTC, so every session, whatever its TimeZone, sees the same value
+        truncated = fn("date_trunc", typed(unit, "text"), ref, typed("UTC", "text"))
+    else:
+        truncated = fn("date_trunc", typed(unit, "text"), ref)
+    return _case(
+        (sql.SQL("NOT {}").format(fn("isfinite", ref)), ref),
+        (op(ref, "<", safe_from), earliest),
+        otherwise=truncated,
+    )
 
 
 def _bucket(
     ref: sql.Composable, column: Column, width: int | float | decimal.Decimal
 ) -> sql.Composed:
-    if column.base_type in FLOAT_TYPES:
-        # floats carry +-Infinity and NaN through floor() without error
-        return sql.SQL("floor({} / {}) * {}").format(
-            ref, sql.Literal(float(width)), sql.Literal(float(width))
-        )
+    """Floor to a multiple of ``width`` with exact numeric arithmetic.
+
+    ``mod()`` on numeric is exact, unlike division, which rounds to a
+    computed scale; ``mod(mod(x, w) + w, w)`` is the distance down to the
+    floor multiple. Floats go through numeric too (float division can
+    underflow or overflow) and keep NaN and the infinities as they are.
+    """
     step = decimal.Decimal(str(width))
-    w = sql.Literal(step)
-    x = sql.SQL("CAST({} AS numeric)").format(ref)
-    # mod() on numeric is exact, unlike division, which rounds to a computed
-    # scale; mod(mod(x, w) + w, w) is the distance down to the floor multiple
-    floored = sql.SQL("({x} - mod(mod({x}, {w}) + {w}, {w}))").format(x=x, w=w)
+    w = typed(step, "numeric")
+    x = cast(ref, sql.SQL("pg_catalog.numeric"))
+    floored = op(x, "-", fn("mod", op(fn("mod", x, w), "+", w), w))
+    if column.base_type in FLOAT_TYPES:
+        special = sql.SQL("{} = ANY ({})").format(
+            cast(ref, sql.SQL("pg_catalog.float8")),
+            cast(sql.Literal("{NaN,Infinity,-Infinity}"), sql.SQL("pg_catalog.float8[]")),
+        )
+        return _case((special, ref), otherwise=floored)
     low = _lowest(column)
     if low is None:
         return floored
     # below the lowest multiple the type holds, the floor would not fit: use that multiple
     lowest_multiple = -((-low) // step) * step if low % step else low
-    return sql.SQL("CASE WHEN {x} < {c} THEN {c} ELSE {f} END").format(
-        x=x, c=sql.Literal(lowest_multiple), f=floored
-    )
+    c = typed(lowest_multiple, "numeric")
+    return _case((op(x, "<", c), c), otherwise=floored)
+
+
+def _numeric_scale(typmod: int) -> tuple[int, int] | None:
+    """``(precision, scale)`` of a ``numeric(p,s)`` typmod; the scale is a signed
+    11-bit number (negative scales exist from PostgreSQL 15)."""
+    if typmod < 4:
+        return None
+    precision = ((typmod - 4) >> 16) & 0xFFFF
+    scale = (typmod - 4) & 0x7FF
+    if scale & 0x400:
+        scale -= 0x800
+    return precision, scale
 
 
 def _lowest(column: Column) -> decimal.Decimal | None:
     """The smallest value the column's type holds, when bounded."""
     if column.base_type in INTEGER_TYPES:
         return decimal.Decimal(INTEGER_TYPES[column.base_type][0])
-    if column.base_type == "numeric" and column.typmod >= 4:
-        precision = ((column.typmod - 4) >> 16) & 0xFFFF
-        scale = (column.typmod - 4) & 0x7FF
-        return -(decimal.Decimal(10) ** (precision - scale)) + decimal.Decimal(10) ** -scale
-    return None
+    ps = _numeric_scale(column.typmod) if column.base_type == "numeric" else None
+    if ps is None:
+        return None
+    precision, scale = ps
+    return -(decimal.Decimal(10) ** (precision - scale)) + decimal.Decimal(10) ** -scale
 
 
 def mask_expression(rule: RedactRule, ref: sql.Composable, column: Column) -> sql.Composed:
     """The masking expression of ``rule`` applied to ``ref``, of the column's type.
 
     Every branch is written so that no value, NULL, empty or malformed, can
-    make it raise: an error message would show the raw value.
+    make it raise: an error message would show the raw value, and an error
+    on some rows only tells which rows hold such values.
     """
     kind, p = rule.kind, rule.params
     if kind == "null":
-        return _cast(sql.SQL("NULL"), column)
+        return _as_column_type(sql.SQL("NULL"), column)
     if kind == "constant":
-        return _cast(sql.Literal(p["value"]), column)
+        return _as_column_type(sql.Literal(p["value"]), column)
     if kind == "hash":
-        digest = sql.SQL(
-            "left(encode(sha256({opad} || sha256({ipad} || {value})), 'hex'), {n})"
-        ).format(
-            opad=_key_pad("opad"),
-            ipad=_key_pad("ipad"),
-            value=_hash_input(ref, column),
-            n=sql.Literal(HASH_HEX_DIGITS),
-        )
-        return sql.SQL("CASE WHEN {} IS NULL THEN NULL ELSE {} END").format(ref, digest)
+        return _hash(ref, column)
     if kind == "email":
-        text = sql.SQL("CAST({} AS text)").format(ref)
-        expression = sql.SQL(
-            "CASE WHEN {t} IS NULL THEN NULL"
-            " WHEN {t} LIKE '_%@_%' AND {t} NOT LIKE '%@%@%'"
-            " THEN left({t}, 1) || '***@' || split_part({t}, '@', 2)"
-            " ELSE '***' END"
-        ).format(t=text)
-        return _cast(expression, column)
+        return _as_column_type(_email(ref), column)
     if kind == "partial":
-        text = sql.SQL("CAST({} AS text)").format(ref)
-        start, end = sql.Literal(p["keep_start"]), sql.Literal(p["keep_end"])
-        fill = sql.Literal(p["fill"])
-        expression = sql.SQL(
-            "CASE WHEN {t} IS NULL THEN NULL"
-            " WHEN char_length({t}) <= {s} + {e} THEN repeat({f}, char_length({t}))"
-            " ELSE left({t}, {s}) || repeat({f}, char_length({t}) - {s} - {e})"
-            " || right({t}, {e}) END"
-        ).format(t=text, s=start, e=end, f=fill)
-        return _cast(expression, column)
+        return _as_column_type(_partial(ref, p["keep_start"], p["keep_end"], p["fill"]), column)
     if kind == "truncate":
-        unit = sql.Literal(p["unit"])
-        if column.base_type == "timestamptz":
-            # truncated in UTC so every session, whatever its TimeZone, sees the same value
-            expression = sql.SQL("date_trunc({}, {}, 'UTC')").format(unit, ref)
-        else:
-            # a date goes through timestamp, not timestamptz, so no time zone is involved
-            source = (
-                ref
-                if column.base_type == "timestamp"
-                else sql.SQL("CAST({} AS timestamp)").format(ref)
-            )
-            expression = sql.SQL("date_trunc({}, {})").format(unit, source)
-        return _cast(expression, column)
+        return _as_column_type(_truncate(ref, column, p["unit"]), column)
     if kind == "bucket":
-        return _cast(_bucket(ref, column, p["width"]), column)
+        return _as_column_type(_bucket(ref, column, p["width"]), column)
     if kind == "sql":
         pieces = str(p["template"]).split("{column}")
         parts: list[sql.Composable] = [sql.SQL(pieces[0])]
         for piece in pieces[1:]:
             parts.extend([ref, sql.SQL(piece)])
-        return _cast(sql.Composed(parts), column)
+        return _as_column_type(sql.Composed(parts), column)
     raise ValueError(f"unknown redaction rule {kind!r}")
 
 
@@ -195,10 +329,17 @@ def type_problem(rule: RedactRule, column: Column) -> str | None:
     accepted = ACCEPTED.get(rule.kind)
     if accepted is not None and column.base_type not in accepted:
         return f"Redact.{rule.kind}() cannot mask a column of type {column.type_sql}"
-    if rule.kind == "bucket" and column.base_type in INTEGER_TYPES:
-        width = rule.params["width"]
-        if decimal.Decimal(str(width)) != decimal.Decimal(str(width)).to_integral_value():
-            return f"Redact.bucket({width!r}) on integer column needs a whole width"
+    if rule.kind == "bucket" and column.base_type not in FLOAT_TYPES:
+        width = decimal.Decimal(str(rule.params["width"]))
+        finest = decimal.Decimal(1)
+        if column.base_type == "numeric":
+            ps = _numeric_scale(column.typmod)
+            finest = decimal.Decimal(10) ** -ps[1] if ps else decimal.Decimal(0)
+        if finest and width % finest:
+            return (
+                f"Redact.bucket({rule.params['width']!r}) is not a whole multiple of "
+                f"{finest}, the finest step of {column.type_sql}"
+            )
     return None
 
 

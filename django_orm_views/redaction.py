@@ -79,8 +79,8 @@ class Redact:
         """Numbers floored to a multiple of ``width``."""
         if isinstance(width, bool) or not isinstance(width, int | float | decimal.Decimal):
             raise ValueError(f"Redact.bucket({width!r}): width must be a number")
-        if not width > 0:
-            raise ValueError(f"Redact.bucket({width!r}): width must be > 0")
+        if not width > 0 or not decimal.Decimal(str(width)).is_finite():
+            raise ValueError(f"Redact.bucket({width!r}): width must be a finite number > 0")
         return RedactRule("bucket", {"width": width})
 
     @staticmethod

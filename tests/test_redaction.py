@@ -305,7 +305,7 @@ def test_rule_on_a_type_it_cannot_handle_is_refused(src: str, sync: Sync) -> Non
     ):
         sync()
     declare(src, "wrong", {"score": Redact.bucket(2.5)})
-    with pytest.raises(CommandError, match="whole width"):
+    with pytest.raises(CommandError, match="not a whole multiple of 1"):
         sync()
     assert set(relations(src)) == {"src"}
 
@@ -362,3 +362,123 @@ def test_redacted_view_reading_a_view_created_in_the_same_run(src: str, sync: Sy
     declare(src, "masked_base", {"email": Redact.email()}, sql=f"SELECT * FROM {src}.base")
     sync()
     assert column(src, "masked_base", "email")[0] == "a***@example.org"
+
+
+def test_masks_do_not_raise_on_extreme_values(schema: str, sync: Sync) -> None:
+    """Values at the ends of each type's range, where naive SQL overflows or underflows;
+    a mask that raised on some rows would tell an analyst which rows hold them."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        cursor.execute(f"CREATE DOMAIN {schema}.positive AS integer CHECK (VALUE > 0)")
+        cursor.execute(f"CREATE DOMAIN {schema}.short_text AS varchar(8) NOT NULL")
+        cursor.execute(
+            f"""
+            CREATE TABLE {schema}.extremes (
+                id int, tiny double precision, born date, seen timestamp, at timestamptz,
+                hundreds numeric(3,-2), qty {schema}.positive, code {schema}.short_text
+            )
+            """
+            if _pg_version() >= 150000
+            else f"""
+            CREATE TABLE {schema}.extremes (
+                id int, tiny double precision, born date, seen timestamp, at timestamptz,
+                hundreds numeric(3,0), qty {schema}.positive, code {schema}.short_text
+            )
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {schema}.extremes VALUES
+              (1, 1e-320, '294276-12-31', '294276-12-31 23:59:59', '294276-12-31 23:59:59+00',
+               -99900, 1, 'abc'),
+              (2, 1e308, '4713-11-24 BC', '4713-11-24 00:00:00 BC', '4713-11-24 00:00:00+00 BC',
+               99900, 9, 'abcdefgh'),
+              (3, '-Infinity', 'infinity', '-infinity', 'infinity', 0, 2147483647, ''),
+              (4, -1e-320, '5874897-12-31', 'infinity', '-infinity', NULL, NULL, 'x')
+            """
+        )
+    declare(
+        schema,
+        "masked",
+        {
+            "tiny": Redact.bucket(10000),
+            "born": Redact.truncate("year"),
+            "seen": Redact.truncate("month"),
+            "at": Redact.truncate("year"),
+            "hundreds": Redact.bucket(1000),
+            "qty": Redact.bucket(10),  # 1 and 9 floor to 0, which the domain forbids
+            "code": Redact.null(),  # NULL, which the domain forbids
+        },
+        sql=f"SELECT * FROM {schema}.extremes",
+    )
+    declare(
+        schema,
+        "hashed",
+        {"born": Redact.hash(), "seen": Redact.hash(), "at": Redact.hash()},
+        sql=f"SELECT id, born, seen, at FROM {schema}.extremes",
+    )
+    sync()
+    # dates and times read as text: Python's datetime cannot hold most of them
+    masked = rows(
+        f"SELECT id, tiny, born::text, seen::text, (at AT TIME ZONE 'UTC')::text, hundreds,"
+        f" qty, code FROM {schema}.masked ORDER BY id"
+    )
+    assert [r[1] for r in masked] == [0.0, 1e308, float("-inf"), -10000.0]
+    assert [r[2] for r in masked] == ["294276-01-01", "4713-11-24 BC", "infinity", "294276-01-01"]
+    assert [r[3] for r in masked] == [
+        "294276-12-01 00:00:00",
+        "4713-11-24 00:00:00 BC",
+        "-infinity",
+        "infinity",
+    ]
+    assert [r[4] for r in masked] == [
+        "294276-01-01 00:00:00",
+        "4713-11-24 00:00:00 BC",
+        "infinity",
+        "-infinity",
+    ]
+    assert [r[6] for r in masked] == [0, 0, 2147483640, None]  # the domain became integer
+    assert {r[7] for r in masked} == {None}
+    hashed = rows(f"SELECT born, seen, at FROM {schema}.hashed ORDER BY id")
+    assert hashed[2][0] != hashed[3][0]  # infinity and a far date do not collide
+    for column_hashes in zip(*hashed, strict=True):
+        assert len(set(column_hashes)) == 4  # none raised, none collided
+    # the same instant hashes the same as timestamp and as timestamptz (in UTC)
+    assert hashed[0][1] == hashed[0][2]
+    assert types(schema, "masked")["qty"] == "integer"
+    assert types(schema, "masked")["code"] == "character varying(8)"
+
+
+def _pg_version() -> int:
+    return int(rows("SHOW server_version_num")[0][0])
+
+
+def test_a_look_alike_function_in_public_cannot_capture_masked_values(src: str, sync: Sync) -> None:
+    """CVE-2018-1058 style: an exact-match function created in a schema on the
+    syncing session's search_path must not stand in for the built-in a mask uses."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION public.convert_to(text, text) RETURNS bytea LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE NOTICE 'captured: %', $1; RETURN pg_catalog.convert_to($1, $2::name); "
+            "END $$"
+        )
+        cursor.execute(
+            "CREATE FUNCTION public.left(text, integer) RETURNS text LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE NOTICE 'captured: %', $1; RETURN $1; END $$"
+        )
+    try:
+        declare(src, "masked", {"email": Redact.hash(), "name": Redact.email()})
+        sync()
+        definition = rows("SELECT definition FROM pg_views WHERE viewname = 'masked'")[0][0]
+        assert "public.convert_to" not in definition
+        assert "public.left" not in definition
+        with connection.cursor() as cursor:
+            seen: list[str] = []
+            cursor.connection.add_notice_handler(lambda d: seen.append(d.message_primary or ""))
+            cursor.execute(f"SELECT * FROM {src}.masked")
+            cursor.fetchall()
+        assert seen == []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP FUNCTION public.convert_to(text, text)")
+            cursor.execute("DROP FUNCTION public.left(text, integer)")
