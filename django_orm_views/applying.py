@@ -126,7 +126,7 @@ def sync(
         state = catalog.read_state(cursor, targets)
         plan = make_plan(selected, state, force=force)
         check_drops(plan, catalog.dependents(cursor, [d.relation.oid for d in plan.drops]), by_key)
-        applier = _Applier(cursor, connection, plan, by_key)
+        applier = _Applier(cursor, connection, plan, by_key, sorted(targets))
         applier.validate()
         if check:
             applier.grant_changes = [
@@ -221,8 +221,11 @@ class _Applier:
         connection: BaseDatabaseWrapper,
         plan: Plan,
         definitions: dict[Key, ViewDefinition],
+        schemas: Sequence[str] = (),
     ) -> None:
         self.cursor = cursor
+        #: the schemas this run syncs, views or not
+        self.schemas = list(schemas)
         self.connection = connection
         self.plan = plan
         #: every declared view, in dependency order (rebuilds need readers' definitions)
@@ -231,6 +234,7 @@ class _Applier:
         self.rebuilt: list[str] = []
         self.log: list[str] = []
         self.warnings: list[str] = []
+        self.dropped: set[Key] = set()
         #: ``what: statement`` for each grant or owner change (made, or found by --check)
         self.grant_changes: list[str] = []
 
@@ -276,7 +280,8 @@ class _Applier:
                 f"{wanted[role]}: grant_to names role {role!r}, which does not exist; "
                 "create it first (./manage.py sync_roles creates the roles in ANALYTICS_ROLES)"
             )
-        for schema, role in catalog.writable_search_path(self.cursor, wanted):
+        readers = set(wanted) | catalog.members_of(self.cursor, wanted)
+        for schema, role in catalog.writable_search_path(self.cursor, readers):
             self.warnings.append(
                 f"{role} may create objects in schema {schema!r}, which is on sync's "
                 "search_path: an object made there could shadow a name a view reads. "
@@ -339,13 +344,19 @@ class _Applier:
             else:
                 self._install(install.definition)
         for drop in plan.drops:
-            self._run(render.drop_view(drop.record.schema, drop.record.name, drop.record.kind))
+            if (drop.record.schema, drop.record.name) not in self.dropped:
+                self._run(render.drop_view(drop.record.schema, drop.record.name, drop.record.kind))
         self._assert_security_barrier()
         # grants of what this run creates are part of "created", not changes
         new = {d.qualified_name for d in self.plan.created_definitions()}
         new.update(f"schema {schema}" for schema in plan.create_schemas)
         for what, statement in self.grant_statements():
-            self._run(statement)
+            try:
+                self._run(statement)
+            except DatabaseError as exc:
+                raise ViewSQLError(
+                    f"{what}: PostgreSQL refused {self.log[-1]!r}: {_message(exc)}"
+                ) from exc
             if what not in new:
                 self.grant_changes.append(f"{what}: {self.log[-1]}")
         self._record()
@@ -377,28 +388,38 @@ class _Applier:
 
         Returns ``(what, statement)`` pairs; ``what`` names the view or schema.
         """
-        definitions = self.selected()
-        acls = catalog.view_acls(self.cursor, [d.key for d in definitions])
-        owner = conf.owner_role()
+        definitions = {d.key: d for d in self.selected()}
+        definitions.update(self.installed)  # readers rebuilt in schemas outside --schema too
+        acls = catalog.view_acls(self.cursor, list(definitions))
+        owner = conf.owner_role() or catalog.current_user(self.cursor)
         out: list[tuple[str, sql.Composed]] = []
-        by_schema: dict[str, set[str]] = {}
-        for definition in definitions:
+        by_schema: dict[str, set[str]] = {schema: set() for schema in self.schemas}
+        for definition in definitions.values():
             by_schema.setdefault(definition.schema, set()).update(definition.grant_to)
             acl = acls.get(definition.key)
             if acl is None:
                 continue  # not created (a --check run)
             name = definition.qualified_name
-            if owner and acl.owner != owner:
+            if acl.owner != owner:
                 out.append((name, render.alter_owner(definition, owner)))
+            # the owner's privileges are the owner's, whatever ACL entries it had before
+            current = {p for p in acl.privileges if p.grantee != owner}
             for statement in grants.view_statements(
-                definition.schema, definition.name, definition.grant_to, acl.privileges
+                definition.schema, definition.name, definition.grant_to, current
             ):
                 out.append((name, statement))
-        schema_acls = catalog.schema_acls(self.cursor, sorted(by_schema))
+        existing = catalog.schema_acls(self.cursor, sorted(by_schema))
+        restricted = {grants.PUBLIC, *{r for roles in by_schema.values() for r in roles}}
+        restricted |= catalog.members_of(self.cursor, restricted - {grants.PUBLIC})
         for schema, roles in sorted(by_schema.items()):
-            managed = [d.name for d in definitions if d.schema == schema]
+            if schema not in existing:
+                continue  # not created yet (a --check run) or gone
+            managed = [d.name for d in definitions.values() if d.schema == schema]
             keep = catalog.grantees_of_other_objects(self.cursor, schema, managed)
-            for statement in grants.schema_statements(schema, roles, schema_acls[schema], keep):
+            current = {p for p in existing[schema] if p.grantee != owner}
+            for statement in grants.schema_statements(
+                schema, roles, current, keep=keep, restricted=restricted
+            ):
                 out.append((f"schema {schema}", statement))
         return out
 
@@ -420,8 +441,13 @@ class _Applier:
             self.log.pop()
         oid = catalog.oid_of(self.cursor, definition.key)
         chain: list[ViewDefinition] = []
+        leaving = {(d.record.schema, d.record.name): d for d in self.plan.drops}
+        dropped_now: list[Key] = []
         for dep in catalog.dependents(self.cursor, [oid]):
             dep_key = (dep.schema, dep.name) if dep.schema and dep.name else None
+            if dep_key in leaving and dep.view_oid is not None:
+                dropped_now.append(dep_key)  # removed from the code: dropped, not rebuilt
+                continue
             dependent = self.definitions.get(dep_key) if dep_key else None
             if dependent is None:
                 raise UnmanagedObjectError(
@@ -434,6 +460,12 @@ class _Applier:
                 chain.append(dependent)
         rank = {key: i for i, key in enumerate(self.definitions)}
         chain.sort(key=lambda d: rank[d.key])
+        drop_order = [
+            d.record for d in self.plan.drops if (d.record.schema, d.record.name) in dropped_now
+        ]
+        for record in drop_order:  # plan.drops is ordered readers first
+            self._run(render.drop_view(record.schema, record.name, record.kind))
+            self.dropped.add((record.schema, record.name))
         for dependent in reversed(chain):
             self._run(render.drop_view(*dependent.key))
         self._run(render.drop_view(*definition.key))
@@ -486,10 +518,13 @@ class _Applier:
                 f"""
                 INSERT INTO {table} AS s
                     (schema_name, view_name, kind, class_label, digest, viewdef, view_oid,
-                     rule_xmin)
+                     rule_xmin, columns)
                 SELECT t.s, t.v, t.k, t.l, t.d, pg_get_viewdef(c.oid), c.oid::bigint,
                        (SELECT r.xmin::text FROM pg_rewrite r
-                        WHERE r.ev_class = c.oid AND r.rulename = '_RETURN')
+                        WHERE r.ev_class = c.oid AND r.rulename = '_RETURN'),
+                       ARRAY(SELECT a.attname::text FROM pg_attribute a
+                             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                             ORDER BY a.attnum)
                 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
                      AS t(s, v, k, l, d)
                 JOIN pg_namespace n ON n.nspname = t.s
@@ -498,6 +533,7 @@ class _Applier:
                     kind = excluded.kind, class_label = excluded.class_label,
                     digest = excluded.digest, viewdef = excluded.viewdef,
                     view_oid = excluded.view_oid, rule_xmin = excluded.rule_xmin,
+                    columns = excluded.columns,
                     synced_at = now()
                 """,
                 [

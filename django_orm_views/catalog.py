@@ -36,6 +36,8 @@ class Relation:
     relkind: str
     viewdef: str | None
     comment: str | None
+    options: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
 
     @property
     def kind_name(self) -> str:
@@ -54,6 +56,7 @@ class Record:
     viewdef: str
     oid: int | None
     rule_xmin: str | None = None
+    columns: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,20 +127,32 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
             cursor,
             f"""
             SELECT schema_name, view_name, kind, class_label, digest, viewdef, view_oid,
-                   rule_xmin
+                   rule_xmin, columns
             FROM "{STATE_SCHEMA}"."{STATE_TABLE}" WHERE schema_name = ANY(%s)
             """,
             [schemas],
         )
-        for schema, name, kind, label, digest, viewdef, oid, rule_xmin in rows:
+        for schema, name, kind, label, digest, viewdef, oid, rule_xmin, columns in rows:
             state.records[(schema, name)] = Record(
-                schema, name, kind, label, digest, viewdef, oid, rule_xmin
+                schema,
+                name,
+                kind,
+                label,
+                digest,
+                viewdef,
+                oid,
+                rule_xmin,
+                None if columns is None else tuple(columns),
             )
     rows = _fetch(
         cursor,
         """
         SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, r.xmin::text,
-               obj_description(c.oid, 'pg_class')
+               obj_description(c.oid, 'pg_class'), coalesce(c.reloptions, '{}'),
+               CASE WHEN c.relkind IN ('v', 'm') THEN ARRAY(
+                   SELECT a.attname::text FROM pg_attribute a
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   ORDER BY a.attnum) END
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN'
         WHERE n.nspname = ANY(%s) AND c.relkind <> 't'
@@ -148,15 +163,15 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
     # unchanged xmin proves the definition is the one recorded, without
     # deparsing it; only views whose rule changed are read with pg_get_viewdef.
     unsure: list[int] = []
-    found: list[tuple[str, str, int, str, str | None, str | None]] = []
-    for schema, name, oid, relkind, rule_xmin, comment in rows:
+    found: list[tuple[str, str, int, str, str | None, str | None, list[str], list[str]]] = []
+    for schema, name, oid, relkind, rule_xmin, comment, options, columns in rows:
         record = state.records.get((schema, name))
         viewdef = None
         if record is not None and rule_xmin is not None and record.rule_xmin == rule_xmin:
             viewdef = record.viewdef
         elif record is not None and relkind in VIEW_RELKINDS:
             unsure.append(oid)
-        found.append((schema, name, oid, relkind, viewdef, comment))
+        found.append((schema, name, oid, relkind, viewdef, comment, options, columns or []))
     viewdefs: dict[int, str] = {}
     if unsure:
         with stable_viewdefs(cursor):
@@ -167,9 +182,16 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
                     [unsure],
                 )
             )
-    for schema, name, oid, relkind, viewdef, comment in found:
+    for schema, name, oid, relkind, viewdef, comment, options, columns in found:
         state.relations[(schema, name)] = Relation(
-            schema, name, oid, relkind, viewdef or viewdefs.get(oid), comment
+            schema,
+            name,
+            oid,
+            relkind,
+            viewdef or viewdefs.get(oid),
+            comment,
+            tuple(options),
+            tuple(columns),
         )
     return state
 
@@ -219,19 +241,28 @@ def django_tables_in(cursor: Any, schemas: Iterable[str], tables: Iterable[str])
 
 
 def dependents(cursor: Any, oids: Iterable[int]) -> list[Dependent]:
-    """Objects that depend on the relations ``oids``, directly or through other views."""
+    """Objects that depend on the relations ``oids``, directly or through other views.
+
+    Besides views reading them, this finds what a drop would take along
+    silently: triggers and rules on the views (automatic dependencies), and
+    functions or columns using their row type.
+    """
     oids = sorted(set(oids))
     if not oids:
         return []
     rows = _fetch(
         cursor,
         """
-        WITH RECURSIVE deps(root, classid, objid, view_oid) AS (
-            SELECT d.refobjid, d.classid, d.objid, r.ev_class
-            FROM pg_depend d
+        WITH RECURSIVE roots AS (
+            SELECT oid, reltype FROM pg_class WHERE oid = ANY(%s::oid[])
+        ), deps(root, classid, objid, view_oid) AS (
+            SELECT roots.oid, d.classid, d.objid, r.ev_class
+            FROM roots
+            JOIN pg_depend d ON d.deptype IN ('n', 'a') AND (
+                   (d.refclassid = 'pg_class'::regclass AND d.refobjid = roots.oid)
+                OR (d.refclassid = 'pg_type'::regclass AND d.refobjid = roots.reltype))
             LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-            WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY(%s::oid[])
-              AND d.deptype = 'n'
+            WHERE NOT (d.classid = 'pg_type'::regclass AND d.objid = roots.reltype)
           UNION
             SELECT deps.root, d.classid, d.objid, r.ev_class
             FROM deps
@@ -240,15 +271,19 @@ def dependents(cursor: Any, oids: Iterable[int]) -> list[Dependent]:
             LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
             WHERE r.ev_class IS DISTINCT FROM deps.view_oid
         )
-        SELECT DISTINCT deps.root::bigint, deps.view_oid::bigint,
-               CASE WHEN c.relkind = 'm' THEN 'materialized view ' || n.nspname || '.' || c.relname
-                    WHEN c.oid IS NOT NULL THEN 'view ' || n.nspname || '.' || c.relname
+        SELECT DISTINCT deps.root::bigint,
+               CASE WHEN r.rulename = '_RETURN' THEN deps.view_oid END::bigint,
+               CASE WHEN r.rulename = '_RETURN' AND c.relkind = 'm'
+                        THEN 'materialized view ' || n.nspname || '.' || c.relname
+                    WHEN r.rulename = '_RETURN' THEN 'view ' || n.nspname || '.' || c.relname
                     ELSE pg_describe_object(deps.classid, deps.objid, 0) END,
-               n.nspname, c.relname
+               CASE WHEN r.rulename = '_RETURN' THEN n.nspname END,
+               CASE WHEN r.rulename = '_RETURN' THEN c.relname END
         FROM deps
+        LEFT JOIN pg_rewrite r ON deps.classid = 'pg_rewrite'::regclass AND r.oid = deps.objid
         LEFT JOIN pg_class c ON c.oid = deps.view_oid
         LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE deps.view_oid IS DISTINCT FROM deps.root
+        WHERE deps.view_oid IS DISTINCT FROM deps.root OR r.rulename <> '_RETURN'
         ORDER BY 1, 3
         """,
         [oids],
@@ -361,7 +396,14 @@ def view_acls(cursor: Any, keys: Sequence[Key]) -> dict[Key, ViewAcl]:
         FROM unnest(%s::text[], %s::text[]) AS k(s, v)
         JOIN pg_namespace n ON n.nspname = k.s
         JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = k.v
-        LEFT JOIN LATERAL aclexplode(c.relacl) a ON a.grantee <> c.relowner
+        LEFT JOIN LATERAL (
+            SELECT x.grantee, x.privilege_type, x.is_grantable FROM aclexplode(c.relacl) x
+            UNION ALL
+            -- column privileges (GRANT SELECT (col) ON view) count too
+            SELECT x.grantee, x.privilege_type || ' (columns)', x.is_grantable
+            FROM pg_attribute att, aclexplode(att.attacl) x
+            WHERE att.attrelid = c.oid AND att.attnum > 0
+        ) a ON a.grantee <> c.relowner
         LEFT JOIN pg_roles r ON r.oid = a.grantee
         """,
         [[k[0] for k in keys], [k[1] for k in keys]],
@@ -393,6 +435,28 @@ def schema_acls(cursor: Any, schemas: Sequence[str]) -> dict[str, set[Privilege]
     for schema, grantee, privilege, grantable in rows:
         found[schema].add(Privilege(grantee, privilege, grantable))
     return found
+
+
+def members_of(cursor: Any, roles: Iterable[str]) -> set[str]:
+    """Roles that are members, directly or not, of any of ``roles``."""
+    rows = _fetch(
+        cursor,
+        """
+        WITH RECURSIVE m(oid) AS (
+            SELECT a.member FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid
+            WHERE g.rolname = ANY(%s)
+          UNION
+            SELECT a.member FROM pg_auth_members a JOIN m ON a.roleid = m.oid
+        )
+        SELECT r.rolname FROM m JOIN pg_roles r ON r.oid = m.oid
+        """,
+        [sorted(set(roles))],
+    )
+    return {row[0] for row in rows}
+
+
+def current_user(cursor: Any) -> str:
+    return str(_fetch(cursor, "SELECT current_user::text")[0][0])
 
 
 def grantees_of_other_objects(cursor: Any, schema: str, managed: Sequence[str]) -> set[str]:

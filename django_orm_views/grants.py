@@ -54,36 +54,39 @@ def schema_statements(
     schema: str,
     grant_to: Iterable[str],
     current: Set[Privilege],
+    *,
     keep: Set[str] = frozenset(),
+    restricted: Set[str] = frozenset({PUBLIC}),
 ) -> list[sql.Composed]:
     """Statements that give ``grant_to`` ``USAGE`` on the schema and take back the rest.
 
     Args:
         keep: grantees that also hold privileges on objects sync does not
-            manage in this schema; their ``USAGE`` is theirs to keep.
+            manage in this schema; their plain ``USAGE`` is theirs to keep.
+        restricted: PUBLIC, the grantees and their members: none of them may
+            hold anything but plain ``USAGE`` (``CREATE`` would let an analyst
+            put objects beside the views, a grant option pass access on).
     """
     wanted = set(grant_to)
     target = sql.Identifier(schema)
     out: list[sql.Composed] = []
+    revoked: set[str] = set()
     for privilege in sorted(current):
-        if privilege.grantee in wanted or privilege.grantee == PUBLIC:
-            # a grantee or PUBLIC holding anything but plain USAGE (CREATE, a
-            # grant option) could break the boundary
-            if privilege != Privilege(privilege.grantee, "USAGE") or privilege.grantee == PUBLIC:
-                if privilege.grantee == PUBLIC and privilege.grantee in keep:
-                    continue
-                out.append(
-                    sql.SQL("REVOKE {} ON SCHEMA {} FROM {} CASCADE").format(
-                        sql.SQL(privilege.privilege), target, _role(privilege.grantee)
-                    )
-                )
-        elif privilege.privilege == "USAGE" and privilege.grantee not in keep:
+        grantee = privilege.grantee
+        plain_usage = privilege == Privilege(grantee, "USAGE")
+        if grantee in restricted and not plain_usage:
             out.append(
-                sql.SQL("REVOKE USAGE ON SCHEMA {} FROM {} CASCADE").format(
-                    target, _role(privilege.grantee)
+                sql.SQL("REVOKE {} ON SCHEMA {} FROM {} CASCADE").format(
+                    sql.SQL(privilege.privilege), target, _role(grantee)
                 )
             )
-    holders = {p.grantee for p in current if p == Privilege(p.grantee, "USAGE")}
+            revoked.add(grantee)
+        elif privilege.privilege == "USAGE" and grantee not in wanted and grantee not in keep:
+            out.append(
+                sql.SQL("REVOKE USAGE ON SCHEMA {} FROM {} CASCADE").format(target, _role(grantee))
+            )
+            revoked.add(grantee)
+    holders = {p.grantee for p in current if p.privilege == "USAGE"} - revoked
     for role in sorted(wanted - holders):
         out.append(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(target, _role(role)))
     return out

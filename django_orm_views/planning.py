@@ -147,6 +147,10 @@ def _difference(
         return "definition changed"
     if relation.viewdef != record.viewdef:
         return "changed outside sync_views (drift)"
+    if "security_barrier=true" not in relation.options:
+        return "security_barrier was removed outside sync_views"
+    if record.columns is not None and relation.columns != record.columns:
+        return "columns renamed outside sync_views"
     if relation.comment != definition.comment:
         return "comment changed"
     return None

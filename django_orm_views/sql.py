@@ -15,7 +15,7 @@ from django_orm_views.masking import KEY_TABLE, masked_query
 
 STATE_TABLE = "managed_view"
 #: Layout version of the state table, kept in its comment so upgrades are one lookup.
-STATE_VERSION = 2
+STATE_VERSION = 3
 STATE_COMMENT = "django-orm-views state v{}"
 
 
@@ -135,6 +135,7 @@ def create_state_table() -> sql.Composed:
         "    viewdef text NOT NULL,\n"
         "    view_oid bigint,\n"
         "    rule_xmin text,\n"
+        "    columns text[],\n"
         "    synced_at timestamptz NOT NULL DEFAULT now(),\n"
         "    PRIMARY KEY (schema_name, view_name)\n"
         ");\n"
@@ -151,6 +152,7 @@ def upgrade_state_table() -> sql.Composed:
     """Bring a state table made by an earlier version to the current layout."""
     return sql.SQL(
         "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS rule_xmin text;\n"
+        "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS columns text[];\n"
         "COMMENT ON TABLE {table} IS {comment}"
     ).format(
         table=qualified(STATE_SCHEMA, STATE_TABLE),

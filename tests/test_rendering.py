@@ -77,7 +77,7 @@ def test_order_puts_dependencies_first_and_names_cycles() -> None:
 
 
 def _relation(name: str, oid: int, relkind: str = "v", viewdef: str = "def") -> Relation:
-    return Relation("analytics", name, oid, relkind, viewdef, None)
+    return Relation("analytics", name, oid, relkind, viewdef, None, ("security_barrier=true",))
 
 
 def _record(name: str, digest: str, oid: int, viewdef: str = "def") -> Record:

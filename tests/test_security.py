@@ -243,3 +243,33 @@ def test_unsafe_owner_role_is_refused(
     ):
         sync("--force")
     assert relations(shop.schema) == before
+
+
+def test_column_grants_and_schema_create_given_by_hand_are_revoked(shop: Shop, sync: Sync) -> None:
+    bob = f"{shop.prefix}bob"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{bob}"')
+        cursor.execute(f'GRANT SELECT (country) ON {shop.schema}.customers TO "{bob}"')
+        cursor.execute(f'GRANT USAGE ON SCHEMA {shop.schema} TO "{bob}"')
+        cursor.execute(f'GRANT CREATE ON SCHEMA {shop.schema} TO "{shop.analyst}"')
+    with pytest.raises(CommandError, match="not in sync"):
+        sync("--check")
+    output = sync("-v", "2")
+    assert "grant changes" in output
+    assert rows(
+        "SELECT has_any_column_privilege(%s, %s, 'SELECT'),"
+        " has_schema_privilege(%s, %s, 'CREATE'), has_schema_privilege(%s, %s, 'USAGE')",
+        [bob, f"{shop.schema}.customers", shop.analyst, shop.schema, bob, shop.schema],
+    ) == [(False, False, False)]
+    assert "in sync" in sync("--check")
+
+
+def test_security_barrier_removed_by_hand_is_put_back(shop: Shop, sync: Sync) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER VIEW {shop.schema}.british RESET (security_barrier)")
+    with pytest.raises(CommandError, match="not in sync"):
+        sync("--check")
+    assert "1 replaced" in sync()
+    assert rows(
+        "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [f"{shop.schema}.british"]
+    ) == [(["security_barrier=true"],)]

@@ -294,3 +294,48 @@ def test_multiple_statements_in_sql_are_refused(schema: str, sync: Sync) -> None
     with pytest.raises(CommandError, match="one SELECT statement"):
         sync()
     assert rows("SELECT to_regclass('testapp_order') IS NOT NULL") == [(True,)]
+
+
+def test_column_renamed_by_hand_is_put_back(schema: str, sync: Sync) -> None:
+    declare(schema, "base", "SELECT 1 AS n")
+    sync()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER VIEW {schema}.base RENAME COLUMN n TO m")
+    with pytest.raises(CommandError, match="not in sync"):
+        sync("--check")
+    sync()
+    assert rows(f"SELECT n FROM {schema}.base") == [(1,)]
+
+
+def test_trigger_on_a_managed_view_blocks_its_rebuild_by_name(schema: str, sync: Sync) -> None:
+    view = declare(schema, "base", "SELECT 1 AS n")
+    sync()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE FUNCTION {schema}.noop() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RETURN NULL; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER keep_me INSTEAD OF INSERT ON {schema}.base "
+            f"FOR EACH ROW EXECUTE FUNCTION {schema}.noop()"
+        )
+    view.sql = "SELECT 'x'::text AS n"  # needs a drop and create
+    with pytest.raises(CommandError, match="trigger keep_me"):
+        sync()
+    assert rows(f"SELECT tgname FROM pg_trigger WHERE tgrelid = '{schema}.base'::regclass") == [
+        ("keep_me",)
+    ]
+
+
+def test_rebuild_while_a_reader_is_removed_from_the_code(schema: str, sync: Sync) -> None:
+    from django_orm_views.registry import registry
+
+    base = declare(schema, "base", "SELECT 1 AS n")
+    reader = declare(schema, "reader", f"SELECT n FROM {schema}.base")
+    sync()
+    registry.unregister(reader)
+    base.sql = "SELECT 'x'::text AS n"
+    output = sync()
+    assert "1 replaced, 1 dropped" in output
+    assert set(relations(schema)) == {"base"}
+    assert rows(f"SELECT n FROM {schema}.base") == [("x",)]
