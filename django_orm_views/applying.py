@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import time
 import zlib
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,6 @@ from psycopg import sql
 from django_orm_views import catalog, conf, grants
 from django_orm_views import sql as render
 from django_orm_views.compiler import build_definitions
-from django_orm_views.conf import STATE_SCHEMA
 from django_orm_views.definition import Key, ViewDefinition
 from django_orm_views.exceptions import (
     LockTimeoutError,
@@ -85,6 +85,11 @@ def hmac_pads(key: str) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in raw), bytes(b ^ 0x5C for b in raw)
 
 
+def key_verifier(key: str) -> str:
+    """An HMAC of a fixed text: tells whether the stored key is this one, reveals nothing."""
+    return hmac.new(key.encode(), b"django-orm-views: key check", hashlib.sha256).hexdigest()
+
+
 def sync(
     schemas: Sequence[str] | None = None,
     *,
@@ -131,7 +136,7 @@ def sync(
         if check:
             applier.grant_changes = [
                 f"{what}: {statement.as_string(cursor.connection)}"
-                for what, statement in applier.grant_statements()
+                for what, statement in applier.private_statements() + applier.grant_statements()
             ]
         else:
             applier.apply()
@@ -332,8 +337,6 @@ class _Applier:
             self._run(render.create_key_table())
         self._store_key()
         owner = conf.owner_role()
-        if owner and not catalog.owner_can_read_key(self.cursor, owner):
-            self._run(render.grant_key_to(owner))
         for schema in plan.create_schemas:
             self._run(render.create_schema(schema, owner))
         for install in plan.installs:
@@ -350,7 +353,7 @@ class _Applier:
         # grants of what this run creates are part of "created", not changes
         new = {d.qualified_name for d in self.plan.created_definitions()}
         new.update(f"schema {schema}" for schema in plan.create_schemas)
-        for what, statement in self.grant_statements():
+        for what, statement in self.private_statements() + self.grant_statements():
             try:
                 self._run(statement)
             except DatabaseError as exc:
@@ -491,19 +494,58 @@ class _Applier:
             )
 
     def _store_key(self) -> None:
-        """Write the HMAC pads of ``REDACT_KEY``; an unchanged key rewrites no row."""
+        """Write the HMAC pads of ``REDACT_KEY`` when the key changed.
+
+        The stored verifier (an HMAC of a fixed text) tells whether the key
+        changed without sending anything secret. The pads themselves go
+        through COPY, whose data is not written to the server's statement
+        log, unlike the parameters of an INSERT.
+        """
         key = conf.redact_key()
         if key is None:
             return
+        table = render.qualified(conf.STATE_SCHEMA, KEY_TABLE).as_string(self.cursor.connection)
+        verifier = key_verifier(key)
+        self.cursor.execute(f"SELECT verifier FROM {table}")
+        row = self.cursor.fetchone()
+        if row is not None and row[0] == verifier:
+            return
         ipad, opad = hmac_pads(key)
-        table = render.qualified(conf.STATE_SCHEMA, KEY_TABLE)
-        statement = sql.SQL(
-            "INSERT INTO {table} AS k (id, ipad, opad) VALUES (true, %s, %s) "
-            "ON CONFLICT (id) DO UPDATE SET ipad = excluded.ipad, opad = excluded.opad "
-            "WHERE k.ipad IS DISTINCT FROM excluded.ipad OR k.opad IS DISTINCT FROM excluded.opad"
-        ).format(table=table)
-        self.log.append(f"-- store the HMAC pads of REDACT_KEY in {STATE_SCHEMA}.{KEY_TABLE}")
-        self.cursor.execute(statement.as_string(self.cursor.connection), [ipad, opad])
+        self.log.append(f"-- store the HMAC pads of REDACT_KEY in {table} (COPY)")
+        self.cursor.execute(f"DELETE FROM {table}")
+        with self.cursor.cursor.copy(f"COPY {table} (id, ipad, opad, verifier) FROM STDIN") as copy:
+            copy.write_row((True, ipad, opad, verifier))
+
+    def private_statements(self) -> list[tuple[str, sql.Composed]]:
+        """Take back any privilege on sync's private schema and tables.
+
+        Only ``OWNER_ROLE`` may use the schema and read the key table (views
+        read it as their owner); nobody but the syncing role touches the
+        records. A default privilege or a hand-made grant is revoked here.
+        """
+        owner = conf.owner_role()
+        readers = [owner] if owner else []
+        me = catalog.current_user(self.cursor)
+        acls = catalog.view_acls(
+            self.cursor, [(conf.STATE_SCHEMA, KEY_TABLE), (conf.STATE_SCHEMA, render.STATE_TABLE)]
+        )
+        out: list[tuple[str, sql.Composed]] = []
+        what = f"private schema {conf.STATE_SCHEMA}"
+        for (schema, name), acl in sorted(acls.items()):
+            current = {p for p in acl.privileges if p.grantee != me}
+            allowed = readers if name == KEY_TABLE else []
+            out.extend((what, s) for s in grants.view_statements(schema, name, allowed, current))
+        existing = catalog.schema_acls(self.cursor, [conf.STATE_SCHEMA]).get(conf.STATE_SCHEMA)
+        if existing is not None and acls:
+            current = {p for p in existing if p.grantee != me}
+            holders = {p.grantee for p in current} | set(readers)
+            out.extend(
+                (what, s)
+                for s in grants.schema_statements(
+                    conf.STATE_SCHEMA, readers, current, restricted=holders
+                )
+            )
+        return out
 
     def _record(self) -> None:
         """Upsert the state rows of views just installed, with their catalog definition."""

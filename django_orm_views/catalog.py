@@ -501,18 +501,6 @@ def writable_search_path(cursor: Any, roles: Iterable[str]) -> list[tuple[str, s
     return [(schema, "PUBLIC" if role == "public" else role) for schema, role in rows]
 
 
-def owner_can_read_key(cursor: Any, owner: str) -> bool:
-    """Whether ``owner`` may read the private key table (views read it as their owner)."""
-    from django_orm_views.masking import KEY_TABLE
-
-    rows = _fetch(
-        cursor,
-        "SELECT has_schema_privilege(%s, %s, 'USAGE') AND has_table_privilege(%s, %s, 'SELECT')",
-        [owner, STATE_SCHEMA, owner, f'"{STATE_SCHEMA}"."{KEY_TABLE}"'],
-    )
-    return bool(rows[0][0])
-
-
 def owner_problem(cursor: Any, role: str) -> str | None:
     """Why ``role`` must not own analysts' views, or ``None``.
 

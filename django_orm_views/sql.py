@@ -15,7 +15,7 @@ from django_orm_views.masking import KEY_TABLE, masked_query
 
 STATE_TABLE = "managed_view"
 #: Layout version of the state table, kept in its comment so upgrades are one lookup.
-STATE_VERSION = 3
+STATE_VERSION = 4
 STATE_COMMENT = "django-orm-views state v{}"
 
 
@@ -153,9 +153,11 @@ def upgrade_state_table() -> sql.Composed:
     return sql.SQL(
         "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS rule_xmin text;\n"
         "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS columns text[];\n"
+        "ALTER TABLE IF EXISTS {key_table} ADD COLUMN IF NOT EXISTS verifier text;\n"
         "COMMENT ON TABLE {table} IS {comment}"
     ).format(
         table=qualified(STATE_SCHEMA, STATE_TABLE),
+        key_table=qualified(STATE_SCHEMA, KEY_TABLE),
         comment=sql.Literal(STATE_COMMENT.format(STATE_VERSION)),
     )
 
@@ -171,18 +173,8 @@ def create_key_table() -> sql.Composed:
         "CREATE TABLE IF NOT EXISTS {table} (\n"
         "    id boolean PRIMARY KEY DEFAULT true CHECK (id),\n"
         "    ipad bytea NOT NULL,\n"
-        "    opad bytea NOT NULL\n"
+        "    opad bytea NOT NULL,\n"
+        "    verifier text\n"
         ");\n"
         "REVOKE ALL ON {table} FROM PUBLIC"
     ).format(table=qualified(STATE_SCHEMA, KEY_TABLE))
-
-
-def grant_key_to(owner: str) -> sql.Composed:
-    """Let ``OWNER_ROLE`` read the key table: views read it with their owner's rights."""
-    return sql.SQL(
-        "GRANT USAGE ON SCHEMA {schema} TO {owner};\nGRANT SELECT ON {table} TO {owner}"
-    ).format(
-        schema=sql.Identifier(STATE_SCHEMA),
-        table=qualified(STATE_SCHEMA, KEY_TABLE),
-        owner=sql.Identifier(owner),
-    )

@@ -482,3 +482,53 @@ def test_a_look_alike_function_in_public_cannot_capture_masked_values(src: str, 
         with connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION public.convert_to(text, text)")
             cursor.execute("DROP FUNCTION public.left(text, integer)")
+
+
+def test_the_key_is_never_sent_in_sql_text(src: str, sync: Sync) -> None:
+    """Statement logs record SQL text and bind parameters: the pads go by COPY."""
+    from django_orm_views.applying import hmac_pads
+
+    declare(src, "people", {"id": Redact.hash()})
+    sent: list[str] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(f"{sql} {params!r}")
+        return execute(sql, params, many, context)
+
+    key = "a brand new key"
+    ipad, opad = hmac_pads(key)
+    with (
+        connection.execute_wrapper(capture),
+        override_settings(DJANGO_ORM_VIEWS={"REDACT_KEY": key}),
+    ):
+        sync()
+    text = "\n".join(sent)
+    assert sent
+    for secret in (key, ipad.hex(), opad.hex(), repr(ipad)[2:20], repr(opad)[2:20]):
+        assert secret not in text
+    assert expected_hash("1", key) in column(src, "people", "id")
+
+
+def test_privileges_on_the_private_schema_are_taken_back(src: str, sync: Sync) -> None:
+    declare(src, "people", {"id": Redact.hash()})
+    sync()
+    spy = f"spy_{src}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{spy}"')
+        cursor.execute(f'GRANT USAGE ON SCHEMA django_orm_views TO "{spy}"')
+        cursor.execute(f'GRANT SELECT ON django_orm_views.redact_key TO "{spy}"')
+        cursor.execute("GRANT SELECT (ipad) ON django_orm_views.redact_key TO PUBLIC")
+    try:
+        with pytest.raises(CommandError, match="not in sync"):
+            sync("--check")
+        sync()
+        assert rows(
+            "SELECT has_schema_privilege(%s, 'django_orm_views', 'USAGE'),"
+            " has_any_column_privilege(%s, 'django_orm_views.redact_key', 'SELECT'),"
+            " has_any_column_privilege('public', 'django_orm_views.redact_key', 'SELECT')",
+            [spy, spy],
+        ) == [(False, False, False)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP OWNED BY "{spy}"')
+            cursor.execute(f'DROP ROLE "{spy}"')
