@@ -116,3 +116,21 @@ def session_facts(cursor: Any) -> tuple[str, str, bool, bool]:
     )
     user, database, superuser, owner = rows[0]
     return user, database, bool(superuser), bool(owner)
+
+
+def database_create_grants(cursor: Any, grantees: Iterable[str]) -> list[str]:
+    """Grantees (roles or ``PUBLIC``) holding CREATE (new schemas) on this database directly."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT coalesce(r.rolname, 'PUBLIC')
+        FROM pg_database d,
+             aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+        LEFT JOIN pg_roles r ON r.oid = a.grantee
+        WHERE d.datname = current_database() AND a.privilege_type = 'CREATE'
+          AND coalesce(r.rolname, 'PUBLIC') = ANY(%s)
+        ORDER BY 1
+        """,
+        [["PUBLIC", *grantees]],
+    )
+    return [row[0] for row in rows]

@@ -9,7 +9,7 @@ these commands create are marked with a shared comment, so ``--prune`` and
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,10 +46,23 @@ def _grantee(name: str) -> sql.Composable:
     return sql.SQL("PUBLIC") if name == "PUBLIC" else sql.Identifier(name)
 
 
+#: Per-login settings these commands manage; others set by hand are left alone.
+MANAGED_SETTINGS = frozenset(
+    {
+        "default_transaction_read_only",
+        "search_path",
+        "statement_timeout",
+        "idle_in_transaction_session_timeout",
+    }
+)
+
+
 def _settings_statements(
     role: str, wanted: Mapping[str, str], current: Mapping[str, str]
 ) -> list[sql.Composed]:
     out: list[sql.Composed] = []
+    for key in sorted((MANAGED_SETTINGS & set(current)) - set(wanted)):
+        out.append(sql.SQL("ALTER ROLE {} RESET {}").format(_ident(role), sql.Identifier(key)))
     for key, value in sorted(wanted.items()):
         if current.get(key) != value:
             out.append(
@@ -75,13 +88,40 @@ def plan_roles(
     *,
     create_grants: list[tuple[str, str]],
     temp_grantees: list[str],
+    database_create_grantees: Sequence[str] = (),
     session: tuple[str, str, bool, bool],
     prune: bool = False,
+    adopt: bool = False,
+    protected: frozenset[str] = frozenset(),
 ) -> RolePlan:
-    """Pure planning of ``sync_roles``; a second run on its result plans nothing."""
+    """Pure planning of ``sync_roles``; a second run on its result plans nothing.
+
+    Raises:
+        RolesError: a declared group names a role these commands did not
+            create (without ``adopt``), or one that must never become a group:
+            a superuser, the role running the command, ``OWNER_ROLE``.
+    """
     plan = RolePlan()
     for name, spec in sorted(specs.items()):
         role = current.get(name)
+        if role is not None and role.comment != conf.GROUP_MARKER:
+            if role.superuser or name in protected:
+                raise RolesError(
+                    f"ANALYTICS_ROLES names {name!r}, a superuser, the role running this "
+                    "command or OWNER_ROLE; it can never be an analysts' group"
+                )
+            if not adopt:
+                raise RolesError(
+                    f"role {name!r} exists and was not created by sync_roles; rename the "
+                    "group, or run sync_roles --adopt to make it an analysts' group "
+                    "(NOLOGIN, no attributes)"
+                )
+            plan.add(
+                f"adopt group {name}",
+                sql.SQL("COMMENT ON ROLE {} IS {}").format(
+                    _ident(name), sql.Literal(conf.GROUP_MARKER)
+                ),
+            )
         if role is None:
             plan.add(
                 f"create group {name}",
@@ -128,6 +168,13 @@ def plan_roles(
             ),
         )
     user, database, superuser, owns_database = session
+    for grantee in database_create_grantees:
+        plan.add(
+            f"{grantee} must not create schemas",
+            sql.SQL("REVOKE CREATE ON DATABASE {} FROM {}").format(
+                sql.Identifier(database), _grantee(grantee)
+            ),
+        )
     for grantee in temp_grantees:
         plan.add(
             f"{grantee} must not create temporary objects",
@@ -151,7 +198,9 @@ def plan_roles(
     return plan
 
 
-def sync_roles(*, using: str = "default", dry_run: bool = False, prune: bool = False) -> RolePlan:
+def sync_roles(
+    *, using: str = "default", dry_run: bool = False, prune: bool = False, adopt: bool = False
+) -> RolePlan:
     """Create or alter the groups of ``ANALYTICS_ROLES`` and harden the database."""
     specs = conf.groups()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
@@ -159,18 +208,49 @@ def sync_roles(*, using: str = "default", dry_run: bool = False, prune: bool = F
         current = catalog.roles(cursor)
         members = [r.name for r in current.values() if r.comment == conf.ANALYST_MARKER]
         grantees = [*specs, *members]
+        session = catalog.session_facts(cursor)
+        owner = views_conf.owner_role()
         plan = plan_roles(
             specs,
             current,
             create_grants=catalog.schema_create_grants(cursor, grantees),
             temp_grantees=catalog.database_temp_grants(cursor, grantees),
-            session=catalog.session_facts(cursor),
+            database_create_grantees=catalog.database_create_grants(cursor, grantees),
+            session=session,
             prune=prune,
+            adopt=adopt,
+            protected=frozenset({session[0], *([owner] if owner else [])}),
         )
         if not dry_run:
             for _why, statement in plan.statements:
                 cursor.execute(statement.as_string(cursor.connection))
+            _verify_hardening(cursor, grantees)
     return plan
+
+
+def _verify_hardening(cursor: Any, grantees: list[str]) -> None:
+    """Fail (and roll back) when a REVOKE did nothing.
+
+    PostgreSQL answers a REVOKE by a role that does not own the object with
+    a warning, not an error, and leaves the privilege in place.
+    """
+    left = [
+        f"CREATE on schema {schema} for {who}"
+        for schema, who in catalog.schema_create_grants(cursor, grantees)
+    ]
+    left += [
+        f"TEMPORARY on the database for {who}"
+        for who in catalog.database_temp_grants(cursor, grantees)
+    ]
+    left += [
+        f"CREATE on the database for {who}"
+        for who in catalog.database_create_grants(cursor, grantees)
+    ]
+    if left:
+        raise RolesError(
+            f"could not revoke {'; '.join(left)}: run sync_roles as the owner of those "
+            "schemas and of the database, or as a superuser; nothing was changed"
+        )
 
 
 def _require_createrole(cursor: Any) -> None:
@@ -213,6 +293,11 @@ def create_analyst(
             raise RolesError(f"role {name!r} already exists")
         if group not in existing:
             raise RolesError(f"group role {group!r} does not exist yet; run ./manage.py sync_roles")
+        if existing[group].comment != conf.GROUP_MARKER:
+            raise RolesError(
+                f"role {group!r} was not created by sync_roles; analysts join only groups "
+                "it made (see sync_roles --adopt)"
+            )
         verifier = cursor.connection.pgconn.encrypt_password(
             secret.encode(), name.encode(), b"scram-sha-256"
         ).decode()

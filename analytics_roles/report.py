@@ -177,9 +177,15 @@ def _role_report(
         [role],
     ):
         warn(Finding("create", schema, f"{role} can create objects in schema {schema}"))
-    if _fetch(cursor, "SELECT has_database_privilege(%s, current_database(), 'TEMPORARY')", [role])[
-        0
-    ][0]:
+    [(create_schema, temporary)] = _fetch(
+        cursor,
+        "SELECT has_database_privilege(%s, current_database(), 'CREATE'),"
+        " has_database_privilege(%s, current_database(), 'TEMPORARY')",
+        [role, role],
+    )
+    if create_schema:
+        warn(Finding("create-schema", "database", f"{role} can create schemas in the database"))
+    if temporary:
         warn(
             Finding(
                 "temporary",

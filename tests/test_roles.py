@@ -184,3 +184,51 @@ def test_the_stored_verifier_matches_the_password(shop: Shop) -> None:
 
     assert stored(shop.password) == stored_key
     assert stored(shop.password + "!") != stored_key
+
+
+def test_sync_roles_takes_over_no_role_it_did_not_create_unless_told(shop: Shop) -> None:
+    service = f"{shop.prefix}service"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{service}" LOGIN')
+    with override_settings(ANALYTICS_ROLES={service: {}}):
+        with pytest.raises(CommandError, match="--adopt"):
+            run("sync_roles")
+        assert rows("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [service]) == [(True,)]
+        with pytest.raises(CommandError, match="not created by sync_roles"):
+            run("create_analyst", f"{shop.prefix}carol", "--role", service)
+        run("sync_roles", "--adopt")
+    assert rows(
+        "SELECT rolcanlogin, shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = %s",
+        [service],
+    ) == [(False, GROUP_MARKER)]
+    with (
+        override_settings(ANALYTICS_ROLES={"postgres": {}}),
+        pytest.raises(CommandError, match="can never be an analysts' group"),
+    ):
+        run("sync_roles", "--adopt")
+
+
+def test_settings_dropped_from_a_group_are_reset_on_its_analysts(shop: Shop) -> None:
+    with override_settings(
+        ANALYTICS_ROLES={shop.analyst_group: {"idle_in_transaction_session_timeout": None}}
+    ):
+        run("sync_roles")
+    [(settings,)] = rows(
+        "SELECT setconfig FROM pg_db_role_setting WHERE setrole = %s::regrole", [shop.analyst]
+    )
+    assert not any(s.startswith(("statement_timeout", "idle_in")) for s in settings)
+    assert "default_transaction_read_only=on" in settings
+
+
+def test_create_on_the_database_is_flagged_and_revoked(shop: Shop) -> None:
+    with connection.cursor() as cursor:
+        database = connection.settings_dict["NAME"]
+        cursor.execute(f'GRANT CREATE ON DATABASE "{database}" TO "{shop.analyst_group}"')
+    report = json.loads(run("access_report", "--format", "json", "--role", shop.analyst))
+    assert ("create-schema", "database") in {
+        (w["code"], w["object"]) for w in report[0]["warnings"]
+    }
+    with override_settings(ANALYTICS_ROLES={shop.analyst_group: {}, shop.finance_group: {}}):
+        run("sync_roles")
+    report = json.loads(run("access_report", "--format", "json", "--role", shop.analyst))
+    assert report[0]["warnings"] == []

@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
         parser.add_argument("--dry-run", action="store_true", help="Print the SQL; run nothing.")
         parser.add_argument(
+            "--adopt",
+            action="store_true",
+            help="Take over existing roles that ANALYTICS_ROLES names (they become NOLOGIN).",
+        )
+        parser.add_argument(
             "--prune",
             action="store_true",
             help="Drop group roles that sync_roles created and ANALYTICS_ROLES no longer names.",
@@ -27,7 +32,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             plan = sync_roles(
-                using=options["database"], dry_run=options["dry_run"], prune=options["prune"]
+                using=options["database"],
+                dry_run=options["dry_run"],
+                prune=options["prune"],
+                adopt=options["adopt"],
             )
         except RolesError as exc:
             raise CommandError(str(exc)) from exc
