@@ -163,6 +163,9 @@ def _lock(cursor: Any) -> None:
     every later query on that view wait behind it.
     """
     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [conf.lock_timeout()])
+    # Catalog queries are cheap but, on a catalog bloated by much DDL, can look
+    # expensive enough for JIT, whose compilation then costs far more than the query.
+    cursor.execute("SELECT set_config('jit', 'off', true)")
     try:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     except DatabaseError as exc:
