@@ -82,10 +82,11 @@ def schema_create_grants(cursor: Any, grantees: Iterable[str]) -> list[tuple[str
     return [(schema, grantee) for schema, grantee in rows]
 
 
-def database_temp_grants(cursor: Any, grantees: Iterable[str]) -> list[str]:
-    """Grantees (roles or ``PUBLIC``) holding TEMPORARY on this database directly.
+def database_grants(cursor: Any, privilege: str, grantees: Iterable[str]) -> list[str]:
+    """Grantees (roles or ``PUBLIC``) holding ``privilege`` on this database directly.
 
-    A database whose ACL was never changed gives TEMPORARY to PUBLIC implicitly.
+    A database whose ACL was never changed gives TEMPORARY (and CONNECT) to
+    PUBLIC implicitly, which ``acldefault`` spells out.
     """
     rows = _fetch(
         cursor,
@@ -94,11 +95,11 @@ def database_temp_grants(cursor: Any, grantees: Iterable[str]) -> list[str]:
         FROM pg_database d,
              aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
         LEFT JOIN pg_roles r ON r.oid = a.grantee
-        WHERE d.datname = current_database() AND a.privilege_type = 'TEMPORARY'
+        WHERE d.datname = current_database() AND a.privilege_type = %s
           AND coalesce(r.rolname, 'PUBLIC') = ANY(%s)
         ORDER BY 1
         """,
-        [["PUBLIC", *grantees]],
+        [privilege, ["PUBLIC", *grantees]],
     )
     return [row[0] for row in rows]
 
@@ -116,21 +117,3 @@ def session_facts(cursor: Any) -> tuple[str, str, bool, bool]:
     )
     user, database, superuser, owner = rows[0]
     return user, database, bool(superuser), bool(owner)
-
-
-def database_create_grants(cursor: Any, grantees: Iterable[str]) -> list[str]:
-    """Grantees (roles or ``PUBLIC``) holding CREATE (new schemas) on this database directly."""
-    rows = _fetch(
-        cursor,
-        """
-        SELECT coalesce(r.rolname, 'PUBLIC')
-        FROM pg_database d,
-             aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
-        LEFT JOIN pg_roles r ON r.oid = a.grantee
-        WHERE d.datname = current_database() AND a.privilege_type = 'CREATE'
-          AND coalesce(r.rolname, 'PUBLIC') = ANY(%s)
-        ORDER BY 1
-        """,
-        [["PUBLIC", *grantees]],
-    )
-    return [row[0] for row in rows]

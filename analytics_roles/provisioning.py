@@ -214,8 +214,8 @@ def sync_roles(
             specs,
             current,
             create_grants=catalog.schema_create_grants(cursor, grantees),
-            temp_grantees=catalog.database_temp_grants(cursor, grantees),
-            database_create_grantees=catalog.database_create_grants(cursor, grantees),
+            temp_grantees=catalog.database_grants(cursor, "TEMPORARY", grantees),
+            database_create_grantees=catalog.database_grants(cursor, "CREATE", grantees),
             session=session,
             prune=prune,
             adopt=adopt,
@@ -240,11 +240,11 @@ def _verify_hardening(cursor: Any, grantees: list[str]) -> None:
     ]
     left += [
         f"TEMPORARY on the database for {who}"
-        for who in catalog.database_temp_grants(cursor, grantees)
+        for who in catalog.database_grants(cursor, "TEMPORARY", grantees)
     ]
     left += [
         f"CREATE on the database for {who}"
-        for who in catalog.database_create_grants(cursor, grantees)
+        for who in catalog.database_grants(cursor, "CREATE", grantees)
     ]
     if left:
         raise RolesError(
