@@ -117,3 +117,20 @@ def session_facts(cursor: Any) -> tuple[str, str, bool, bool]:
     )
     user, database, superuser, owner = rows[0]
     return user, database, bool(superuser), bool(owner)
+
+
+def shared_dependencies(cursor: Any, names: Iterable[str]) -> dict[str, int]:
+    """How many objects, in any database, each role owns or holds privileges on."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT r.rolname, count(d.*)
+        FROM pg_roles r LEFT JOIN pg_shdepend d
+             ON d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid
+            AND d.deptype IN ('o', 'a')
+        WHERE r.rolname = ANY(%s)
+        GROUP BY r.rolname
+        """,
+        [list(names)],
+    )
+    return {name: int(count) for name, count in rows}

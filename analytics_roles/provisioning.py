@@ -93,6 +93,7 @@ def plan_roles(
     prune: bool = False,
     adopt: bool = False,
     protected: frozenset[str] = frozenset(),
+    dependencies: Mapping[str, int] | None = None,
 ) -> RolePlan:
     """Pure planning of ``sync_roles``; a second run on its result plans nothing.
 
@@ -104,11 +105,18 @@ def plan_roles(
     plan = RolePlan()
     for name, spec in sorted(specs.items()):
         role = current.get(name)
+        if role is not None and (role.superuser or name in protected):
+            raise RolesError(
+                f"ANALYTICS_ROLES names {name!r}, a superuser, the role running this "
+                "command or OWNER_ROLE; it can never be an analysts' group"
+            )
         if role is not None and role.comment != conf.GROUP_MARKER:
-            if role.superuser or name in protected:
+            held = (dependencies or {}).get(name, 0)
+            if adopt and (role.member_of or held):
                 raise RolesError(
-                    f"ANALYTICS_ROLES names {name!r}, a superuser, the role running this "
-                    "command or OWNER_ROLE; it can never be an analysts' group"
+                    f"role {name!r} cannot be adopted: it is a member of "
+                    f"{', '.join(role.member_of) or 'no role'} and owns or holds privileges on "
+                    f"{held} object(s); analysts would inherit all of it. Remove those first."
                 )
             if not adopt:
                 raise RolesError(
@@ -220,6 +228,7 @@ def sync_roles(
             prune=prune,
             adopt=adopt,
             protected=frozenset({session[0], *([owner] if owner else [])}),
+            dependencies=catalog.shared_dependencies(cursor, list(specs)),
         )
         if not dry_run:
             for _why, statement in plan.statements:

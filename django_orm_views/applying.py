@@ -25,6 +25,7 @@ from django_orm_views import sql as render
 from django_orm_views.compiler import build_definitions
 from django_orm_views.definition import Key, ViewDefinition
 from django_orm_views.exceptions import (
+    BoundaryError,
     LockTimeoutError,
     MissingRoleError,
     SchemaRefusedError,
@@ -138,6 +139,8 @@ def sync(
                 f"{what}: {statement.as_string(cursor.connection)}"
                 for what, statement in applier.private_statements() + applier.grant_statements()
             ]
+            if not applier.grant_changes:
+                applier.verify_boundary()  # what a REVOKE could not fix shows here too
         else:
             applier.apply()
         if dry_run or check:
@@ -255,6 +258,7 @@ class _Applier:
         their masks checked, unless they read a view this run creates.
         """
         self._check_roles()
+        self._check_boundary()
         installs = [i.definition for i in self.plan.installs]
         if any(d.uses_hash for d in installs) and conf.redact_key() is None:
             label = next(d.label for d in installs if d.uses_hash)
@@ -295,6 +299,59 @@ class _Applier:
                 "search_path: an object made there could shadow a name a view reads. "
                 f"REVOKE CREATE ON SCHEMA {schema} FROM {role}, or qualify names in views."
             )
+
+    def readers(self) -> set[str]:
+        """The roles in ``grant_to`` of the views this run syncs, and their members."""
+        roles = {role for d in self.selected() for role in d.grant_to}
+        return roles | catalog.members_of(self.cursor, roles)
+
+    def _check_boundary(self) -> None:
+        """Refuse, before any DDL, a set-up where a grantee could undo the masks:
+        acting as the views' owner or the schema's owner, or a private schema or
+        table that sync did not create itself."""
+        readers = self.readers()
+        owner = conf.owner_role() or catalog.current_user(self.cursor)
+        for reader, role in catalog.inherited_owners(self.cursor, readers, [owner]):
+            raise BoundaryError(
+                f"role {reader!r} is, or inherits the rights of, {role!r}, which owns the "
+                "views; a grantee must not be able to act as their owner (set "
+                "DJANGO_ORM_VIEWS['OWNER_ROLE'] to a role no grantee belongs to)"
+            )
+        owners = catalog.schema_owners(self.cursor, self.schemas)
+        for reader, role in catalog.inherited_owners(self.cursor, readers, owners.values()):
+            schema = next(s for s, o in sorted(owners.items()) if o == role)
+            raise BoundaryError(
+                f"schema {schema!r} is owned by {role!r}, and role {reader!r} is or inherits "
+                f"it: it could drop and replace the views. ALTER SCHEMA {schema} OWNER TO "
+                "the role that runs sync_views"
+            )
+        me = catalog.current_user(self.cursor)
+        for what, role, superuser in catalog.private_owners(self.cursor):
+            if role != me and not superuser:
+                raise BoundaryError(
+                    f"{what} is owned by {role!r}, not by {me!r}, which runs sync_views; "
+                    "the key and the records of managed views must be sync's alone"
+                )
+
+    def verify_boundary(self) -> None:
+        """After the grants: no grantee, member or PUBLIC may, in effect, create objects
+        in a synced schema or use the private schema. A privilege inherited from
+        another role, or granted by another grantor, survives a REVOKE; say where."""
+        readers = self.readers() | {grants.PUBLIC}
+        found = catalog.may_create_in(self.cursor, readers, self.schemas)
+        if found:
+            role, schema = found[0]
+            raise BoundaryError(
+                f"role {role} may create objects in schema {schema!r} (through a role it "
+                "inherits, or a grant made by another role), beside the views it reads; "
+                f"revoke that CREATE on schema {schema}, then sync again"
+            )
+        for role in sorted(readers):
+            if catalog.may_use_schema(self.cursor, role, conf.STATE_SCHEMA):
+                raise BoundaryError(
+                    f"role {role} may use the private schema {conf.STATE_SCHEMA!r}; revoke "
+                    "that USAGE (maybe granted to a role it inherits), then sync again"
+                )
 
     def selected(self) -> list[ViewDefinition]:
         """The definitions this run syncs, current versions."""
@@ -365,6 +422,7 @@ class _Applier:
                 ) from exc
             if what not in new:
                 self.grant_changes.append(f"{what}: {self.log[-1]}")
+        self.verify_boundary()
         self._record()
         self._forget([(d.record.schema, d.record.name) for d in plan.drops] + plan.forget)
 

@@ -264,12 +264,17 @@ def dependents(cursor: Any, oids: Iterable[int]) -> list[Dependent]:
             LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
             WHERE NOT (d.classid = 'pg_type'::regclass AND d.objid = roots.reltype)
           UNION
+            -- readers of readers, with their triggers, rules and row-type users too
             SELECT deps.root, d.classid, d.objid, r.ev_class
             FROM deps
-            JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass
-                            AND d.refobjid = deps.view_oid AND d.deptype = 'n'
+            JOIN pg_class reader ON reader.oid = deps.view_oid
+            JOIN pg_depend d ON d.deptype IN ('n', 'a') AND (
+                   (d.refclassid = 'pg_class'::regclass AND d.refobjid = reader.oid)
+                OR (d.refclassid = 'pg_type'::regclass AND d.refobjid = reader.reltype))
             LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-            WHERE r.ev_class IS DISTINCT FROM deps.view_oid
+            WHERE NOT (d.classid = 'pg_type'::regclass AND d.objid = reader.reltype)
+              AND NOT (d.classid = 'pg_rewrite'::regclass AND r.ev_class = reader.oid
+                       AND r.rulename = '_RETURN')
         )
         SELECT DISTINCT deps.root::bigint,
                CASE WHEN r.rulename = '_RETURN' THEN deps.view_oid END::bigint,
@@ -460,19 +465,104 @@ def current_user(cursor: Any) -> str:
 
 
 def grantees_of_other_objects(cursor: Any, schema: str, managed: Sequence[str]) -> set[str]:
-    """Roles (or PUBLIC) holding privileges on relations in ``schema`` that sync does not manage."""
+    """Roles (or PUBLIC) that own or hold privileges on objects in ``schema`` that
+    sync does not manage: relations (and their columns), functions and types.
+    Their USAGE on the schema is theirs, not sync's to take."""
     rows = _fetch(
         cursor,
         """
+        WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = %s),
+        rels AS (
+            SELECT c.oid, c.relowner, c.relacl FROM pg_class c, ns
+            WHERE c.relnamespace = ns.oid AND NOT (c.relname = ANY(%s)) AND c.relkind <> 't'
+        ),
+        holders(role_oid) AS (
+            SELECT relowner FROM rels
+            UNION SELECT (aclexplode(relacl)).grantee FROM rels
+            UNION SELECT (aclexplode(a.attacl)).grantee
+                  FROM pg_attribute a JOIN rels ON a.attrelid = rels.oid
+            UNION SELECT p.proowner FROM pg_proc p, ns WHERE p.pronamespace = ns.oid
+            UNION SELECT (aclexplode(p.proacl)).grantee FROM pg_proc p, ns
+                  WHERE p.pronamespace = ns.oid
+            UNION SELECT t.typowner FROM pg_type t, ns
+                  WHERE t.typnamespace = ns.oid AND t.typrelid = 0
+            UNION SELECT (aclexplode(t.typacl)).grantee FROM pg_type t, ns
+                  WHERE t.typnamespace = ns.oid AND t.typrelid = 0
+        )
         SELECT DISTINCT coalesce(r.rolname, 'PUBLIC')
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
-             aclexplode(c.relacl) a
-        LEFT JOIN pg_roles r ON r.oid = a.grantee
-        WHERE n.nspname = %s AND NOT (c.relname = ANY(%s)) AND a.grantee <> c.relowner
+        FROM holders LEFT JOIN pg_roles r ON r.oid = holders.role_oid
         """,
         [schema, list(managed)],
     )
     return {row[0] for row in rows}
+
+
+def inherited_owners(
+    cursor: Any, readers: Iterable[str], owners: Iterable[str]
+) -> list[tuple[str, str]]:
+    """``(reader, owner)`` where ``reader`` is, or inherits the rights of, ``owner``."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT r.name, o.name FROM unnest(%s::text[]) AS r(name), unnest(%s::text[]) AS o(name)
+        WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name)
+          AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = o.name)
+          AND pg_has_role(r.name, o.name, 'USAGE')
+        ORDER BY 1, 2
+        """,
+        [sorted(set(readers)), sorted(set(owners))],
+    )
+    return [(reader, owner) for reader, owner in rows]
+
+
+def schema_owners(cursor: Any, schemas: Iterable[str]) -> dict[str, str]:
+    """Owner of each existing schema among ``schemas``."""
+    rows = _fetch(
+        cursor,
+        "SELECT nspname::text, pg_get_userbyid(nspowner)::text FROM pg_namespace "
+        "WHERE nspname = ANY(%s)",
+        [sorted(set(schemas))],
+    )
+    return {schema: owner for schema, owner in rows}
+
+
+def private_owners(cursor: Any) -> list[tuple[str, str, bool]]:
+    """``(object, owner, owner is superuser)`` of sync's private schema and tables."""
+    from django_orm_views.masking import KEY_TABLE
+
+    rows = _fetch(
+        cursor,
+        """
+        SELECT 'schema ' || n.nspname, r.rolname::text, r.rolsuper
+        FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = %s
+        UNION ALL
+        SELECT 'table ' || n.nspname || '.' || c.relname, r.rolname::text, r.rolsuper
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_roles r ON r.oid = c.relowner
+        WHERE n.nspname = %s AND c.relname = ANY(%s)
+        """,
+        [STATE_SCHEMA, STATE_SCHEMA, [STATE_TABLE, KEY_TABLE]],
+    )
+    return [(what, owner, bool(superuser)) for what, owner, superuser in rows]
+
+
+def may_create_in(
+    cursor: Any, roles: Iterable[str], schemas: Iterable[str]
+) -> list[tuple[str, str]]:
+    """``(role, schema)`` where ``role`` (or PUBLIC) may, in effect, create objects."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT CASE WHEN g.role = 'public' THEN 'PUBLIC' ELSE g.role END, s.nspname
+        FROM unnest(%s::text[]) AS g(role), pg_namespace s
+        WHERE s.nspname = ANY(%s)
+          AND (g.role = 'public' OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = g.role))
+          AND has_schema_privilege(g.role, s.oid, 'CREATE')
+        ORDER BY 1, 2
+        """,
+        [["public", *sorted(set(roles) - {"PUBLIC"})], sorted(set(schemas))],
+    )
+    return [(role, schema) for role, schema in rows]
 
 
 def missing_roles(cursor: Any, roles: Iterable[str]) -> list[str]:
@@ -532,3 +622,17 @@ def effective_owner_is_superuser(cursor: Any, owner: str | None) -> tuple[str, b
         [owner],
     )
     return (rows[0][0], bool(rows[0][1])) if rows else (owner or "", False)
+
+
+def may_use_schema(cursor: Any, role: str, schema: str) -> bool:
+    """Whether ``role`` (or PUBLIC) has, in effect, USAGE on ``schema`` (False if absent)."""
+    rows = _fetch(
+        cursor,
+        """
+        SELECT has_schema_privilege(%s, n.oid, 'USAGE') FROM pg_namespace n
+        WHERE n.nspname = %s
+          AND (%s = 'PUBLIC' OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s))
+        """,
+        ["public" if role == "PUBLIC" else role, schema, role, role],
+    )
+    return bool(rows and rows[0][0])

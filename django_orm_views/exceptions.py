@@ -31,3 +31,8 @@ class LockTimeoutError(ViewsError):
 
 class MissingRoleError(ViewsError):
     """A role named in ``grant_to`` or ``OWNER_ROLE`` does not exist."""
+
+
+class BoundaryError(ViewsError):
+    """A grantee could step over the permission boundary (own the views, create
+    objects beside them, read the private schema); nothing was changed."""

@@ -45,7 +45,9 @@ def view_statements(
         # CASCADE: also what the grantee passed on, had it been given a grant option
         out.append(sql.SQL("REVOKE ALL ON {} FROM {} CASCADE").format(view, _role(grantee)))
     for role in sorted(set(grant_to)):
-        if Privilege(role, "SELECT") not in current or role in revoked:
+        # after any CASCADE, grant again: it may have taken a wanted grant made
+        # by another grantor along with it
+        if Privilege(role, "SELECT") not in current or revoked:
             out.append(sql.SQL("GRANT SELECT ON {} TO {}").format(view, _role(role)))
     return out
 
@@ -86,7 +88,9 @@ def schema_statements(
                 sql.SQL("REVOKE USAGE ON SCHEMA {} FROM {} CASCADE").format(target, _role(grantee))
             )
             revoked.add(grantee)
-    holders = {p.grantee for p in current if p.privilege == "USAGE"} - revoked
+    holders = {p.grantee for p in current if p.privilege == "USAGE"}
+    if revoked:
+        holders = set()  # a CASCADE may have taken wanted grants along: grant them again
     for role in sorted(wanted - holders):
         out.append(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(target, _role(role)))
     return out

@@ -19,6 +19,7 @@ be able to stand in for a built-in and receive the raw values.
 from __future__ import annotations
 
 import decimal
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,12 @@ ACCEPTED: dict[str, frozenset[str] | None] = {
     "partial": TEXT_TYPES,
     "truncate": TIME_TYPES,
     "bucket": NUMBER_TYPES,
+}
+
+#: The lowest finite value of each float type.
+_FLOAT_LOWEST = {
+    "float4": -decimal.Decimal("3.40282346638528859811704183484516925440e38"),
+    "float8": -decimal.Decimal(sys.float_info.max),
 }
 
 #: The earliest day each type holds (PostgreSQL's Julian day 0).
@@ -173,8 +180,11 @@ def _hash(ref: sql.Composable, column: Column) -> sql.Composed:
 
 def _email(ref: sql.Composable) -> sql.Composed:
     t = _text(ref)
+    # LIKE in the "C" collation: a nondeterministic (case-insensitive) collation
+    # on the column would make LIKE raise on PostgreSQL before 18
+    c = sql.SQL('{} COLLATE pg_catalog."C"').format(t)
     shaped = sql.SQL("({} AND NOT {})").format(
-        op(t, "~~", typed("_%@_%", "text")), op(t, "~~", typed("%@%@%", "text"))
+        op(c, "~~", typed("_%@_%", "text")), op(c, "~~", typed("%@%@%", "text"))
     )
     masked = op(
         op(fn("left", t, typed(1, "int4")), "||", typed("***@", "text")),
@@ -256,18 +266,26 @@ def _bucket(
     x = cast(ref, sql.SQL("pg_catalog.numeric"))
     floored = op(x, "-", fn("mod", op(fn("mod", x, w), "+", w), w))
     if column.base_type in FLOAT_TYPES:
-        special = sql.SQL("{} = ANY ({})").format(
+        special = sql.SQL("{} OPERATOR(pg_catalog.=) ANY ({})").format(
             cast(ref, sql.SQL("pg_catalog.float8")),
             cast(sql.Literal("{NaN,Infinity,-Infinity}"), sql.SQL("pg_catalog.float8[]")),
         )
-        return _case((special, ref), otherwise=floored)
+        c = typed(_lowest_multiple(_FLOAT_LOWEST[column.base_type], step), "numeric")
+        # near the type's lowest value the floor would not fit: use the lowest multiple
+        return _case((special, ref), (op(x, "<", c), c), otherwise=floored)
     low = _lowest(column)
     if low is None:
         return floored
     # below the lowest multiple the type holds, the floor would not fit: use that multiple
-    lowest_multiple = -((-low) // step) * step if low % step else low
-    c = typed(lowest_multiple, "numeric")
+    c = typed(_lowest_multiple(low, step), "numeric")
     return _case((op(x, "<", c), c), otherwise=floored)
+
+
+def _lowest_multiple(low: decimal.Decimal, step: decimal.Decimal) -> decimal.Decimal:
+    """The smallest multiple of ``step`` that is >= ``low`` (``low`` is negative)."""
+    with decimal.localcontext() as context:
+        context.prec = 1000  # float8's range has 309 digits before the point
+        return -((-low) // step) * step
 
 
 def _numeric_scale(typmod: int) -> tuple[int, int] | None:

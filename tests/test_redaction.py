@@ -532,3 +532,25 @@ def test_privileges_on_the_private_schema_are_taken_back(src: str, sync: Sync) -
         with connection.cursor() as cursor:
             cursor.execute(f'DROP OWNED BY "{spy}"')
             cursor.execute(f'DROP ROLE "{spy}"')
+
+
+def test_float_buckets_at_the_ends_of_the_range_do_not_raise(schema: str, sync: Sync) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        cursor.execute(f"CREATE TABLE {schema}.floats (id int, r real, d double precision)")
+        cursor.execute(
+            f"INSERT INTO {schema}.floats VALUES (1, '-3.4028234e38', '-1.79e308'),"
+            " (2, '3.4028234e38', '1.79e308'), (3, 'NaN', 'Infinity')"
+        )
+    declare(
+        schema,
+        "masked",
+        {"r": Redact.bucket(10**37), "d": Redact.bucket(1e300)},
+        sql=f"SELECT * FROM {schema}.floats",
+    )
+    sync()
+    masked = rows(f"SELECT r, d FROM {schema}.masked ORDER BY id")
+    assert masked[0] == (-3.4e38, pytest.approx(-1.79e308, rel=1e-3))
+    assert masked[1] == (pytest.approx(3.4e38), pytest.approx(1.79e308, rel=1e-3))
+    assert masked[2][0] != masked[2][0]
+    assert masked[2][1] == float("inf")

@@ -273,3 +273,63 @@ def test_security_barrier_removed_by_hand_is_put_back(shop: Shop, sync: Sync) ->
     assert rows(
         "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [f"{shop.schema}.british"]
     ) == [(["security_barrier=true"],)]
+
+
+def test_grantees_must_not_be_able_to_act_as_an_owner(shop: Shop, sync: Sync) -> None:
+    # an owner role the analysts belong to
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER ROLE "{shop.analyst_group}" NOLOGIN')
+    with (
+        override_settings(DJANGO_ORM_VIEWS={"REDACT_KEY": "k", "OWNER_ROLE": shop.analyst_group}),
+        pytest.raises(CommandError, match=r"inherits the rights of.*which owns the views"),
+    ):
+        sync("--force")
+    # a schema owned by a role an analyst inherits
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER SCHEMA {shop.schema} OWNER TO "{shop.analyst_group}"')
+    try:
+        with pytest.raises(CommandError, match=rf"schema '{shop.schema}' is owned by"):
+            sync()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER SCHEMA {shop.schema} OWNER TO CURRENT_USER")
+    sync()
+
+
+def test_create_inherited_from_another_role_fails_the_sync(shop: Shop, sync: Sync) -> None:
+    writers = f"{shop.prefix}writers"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{writers}"')
+        cursor.execute(f'GRANT "{writers}" TO "{shop.analyst}"')
+        cursor.execute(f'GRANT CREATE ON SCHEMA {shop.schema} TO "{writers}"')
+    with pytest.raises(CommandError, match=rf"{shop.analyst} may create objects in schema"):
+        sync()
+    with pytest.raises(CommandError, match="may create objects"):
+        sync("--check")
+    with connection.cursor() as cursor:
+        cursor.execute(f'REVOKE CREATE ON SCHEMA {shop.schema} FROM "{writers}"')
+    sync()
+
+
+def test_private_tables_made_by_another_role_are_refused(shop: Shop, sync: Sync) -> None:
+    etl = f"{shop.prefix}etl"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{etl}"')
+        cursor.execute(f'ALTER TABLE django_orm_views.redact_key OWNER TO "{etl}"')
+    try:
+        with pytest.raises(CommandError, match=rf"redact_key is owned by '{etl}'"):
+            sync()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE django_orm_views.redact_key OWNER TO CURRENT_USER")
+
+
+def test_usage_of_owners_of_hand_made_objects_is_left_alone(shop: Shop, sync: Sync) -> None:
+    etl = f"{shop.prefix}etl"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{etl}"')
+        cursor.execute(f'GRANT USAGE ON SCHEMA {shop.schema} TO "{etl}"')
+        cursor.execute(f"CREATE TABLE {shop.schema}.scratch (x int)")
+        cursor.execute(f'ALTER TABLE {shop.schema}.scratch OWNER TO "{etl}"')
+    sync()
+    assert rows("SELECT has_schema_privilege(%s, %s, 'USAGE')", [etl, shop.schema]) == [(True,)]

@@ -339,3 +339,21 @@ def test_rebuild_while_a_reader_is_removed_from_the_code(schema: str, sync: Sync
     assert "1 replaced, 1 dropped" in output
     assert set(relations(schema)) == {"base"}
     assert rows(f"SELECT n FROM {schema}.base") == [("x",)]
+
+
+def test_trigger_on_a_reader_blocks_the_rebuild_too(schema: str, sync: Sync) -> None:
+    base = declare(schema, "base", "SELECT 1 AS n")
+    declare(schema, "reader", f"SELECT n FROM {schema}.base")
+    sync()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE FUNCTION {schema}.noop() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RETURN NULL; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER keep_me INSTEAD OF INSERT ON {schema}.reader "
+            f"FOR EACH ROW EXECUTE FUNCTION {schema}.noop()"
+        )
+    base.sql = "SELECT 'x'::text AS n"
+    with pytest.raises(CommandError, match="trigger keep_me"):
+        sync()
