@@ -142,16 +142,24 @@ def plan_roles(
                 ),
             )
             continue
-        if (
-            role.can_login
-            or role.superuser
-            or role.createdb
-            or role.createrole
-            or (role.replication or role.bypassrls)
-        ):
+        # only the attributes that differ: a non-superuser with CREATEROLE may not
+        # even mention SUPERUSER, REPLICATION or BYPASSRLS in ALTER ROLE
+        drop = [
+            keyword
+            for held, keyword in (
+                (role.can_login, "NOLOGIN"),
+                (role.superuser, "NOSUPERUSER"),
+                (role.createdb, "NOCREATEDB"),
+                (role.createrole, "NOCREATEROLE"),
+                (role.replication, "NOREPLICATION"),
+                (role.bypassrls, "NOBYPASSRLS"),
+            )
+            if held
+        ]
+        if drop:
             plan.add(
                 f"group {name} must not log in or hold attributes",
-                sql.SQL("ALTER ROLE {} NOLOGIN " + ATTRIBUTES).format(_ident(name)),
+                sql.SQL("ALTER ROLE {} " + " ".join(drop)).format(_ident(name)),
             )
         for analyst in current.values():
             if analyst.comment != conf.ANALYST_MARKER or name not in analyst.member_of:

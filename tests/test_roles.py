@@ -232,3 +232,28 @@ def test_create_on_the_database_is_flagged_and_revoked(shop: Shop) -> None:
         run("sync_roles")
     report = json.loads(run("access_report", "--format", "json", "--role", shop.analyst))
     assert report[0]["warnings"] == []
+
+
+def test_a_non_superuser_with_createrole_can_provision(shop: Shop) -> None:
+    """Production runs these commands as an application role, not a superuser."""
+    admin, group, dave = (f"{shop.prefix}{n}" for n in ("admin", "auditors", "dave"))
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{admin}" CREATEROLE')
+        cursor.execute(f'SET ROLE "{admin}"')
+    try:
+        with override_settings(ANALYTICS_ROLES={group: {"statement_timeout": "10s"}}):
+            run("sync_roles")
+            assert "ran 0 statement(s)" in run("sync_roles")
+            run("create_analyst", dave, "--role", group)
+            run("sync_roles")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert rows(
+        "SELECT pg_has_role(%s, %s, 'MEMBER'), rolcanlogin FROM pg_roles WHERE rolname = %s",
+        [dave, group, dave],
+    ) == [(True, True)]
+    [(settings,)] = rows(
+        "SELECT setconfig FROM pg_db_role_setting WHERE setrole = %s::regrole", [dave]
+    )
+    assert "statement_timeout=10s" in settings
