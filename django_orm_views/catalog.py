@@ -442,22 +442,31 @@ def schema_acls(cursor: Any, schemas: Sequence[str]) -> dict[str, set[Privilege]
     return found
 
 
+#: SQL that is true when role ``r`` gets the rights of role ``g`` (by inheriting them or
+#: by SET ROLE). From PostgreSQL 16 a membership can carry only ADMIN (a CREATEROLE
+#: user gets that on every role it creates), which confers no rights at all.
+_ACTS_AS = """
+    CASE WHEN current_setting('server_version_num')::int >= 160000
+         THEN pg_has_role({r}, {g}, 'USAGE') OR pg_has_role({r}, {g}, 'SET')
+         ELSE pg_has_role({r}, {g}, 'MEMBER') END
+"""
+
+
 def members_of(cursor: Any, roles: Iterable[str]) -> set[str]:
-    """Roles that are members, directly or not, of any of ``roles``."""
+    """Roles, other than ``roles``, that get the rights of any of them.
+
+    Superusers are left out: they pass every privilege check anyway.
+    """
+    acts_as = _ACTS_AS.format(r="m.oid", g="g.oid")
     rows = _fetch(
         cursor,
-        """
-        WITH RECURSIVE m(oid) AS (
-            SELECT a.member FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid
-            WHERE g.rolname = ANY(%s)
-          UNION
-            SELECT a.member FROM pg_auth_members a JOIN m ON a.roleid = m.oid
-        )
-        SELECT r.rolname FROM m JOIN pg_roles r ON r.oid = m.oid
+        f"""
+        SELECT DISTINCT m.rolname FROM pg_roles g, pg_roles m
+        WHERE g.rolname = ANY(%s) AND m.oid <> g.oid AND NOT m.rolsuper AND {acts_as}
         """,
         [sorted(set(roles))],
     )
-    return {row[0] for row in rows}
+    return {row[0] for row in rows} - set(roles)
 
 
 def current_user(cursor: Any) -> str:
@@ -507,9 +516,9 @@ def inherited_owners(
         SELECT r.name, o.name FROM unnest(%s::text[]) AS r(name), unnest(%s::text[]) AS o(name)
         WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name)
           AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = o.name)
-          AND pg_has_role(r.name, o.name, 'USAGE')
+          AND {acts_as}
         ORDER BY 1, 2
-        """,
+        """.replace("{acts_as}", _ACTS_AS.format(r="r.name", g="o.name")),
         [sorted(set(readers)), sorted(set(owners))],
     )
     return [(reader, owner) for reader, owner in rows]
