@@ -361,11 +361,6 @@ def type_problem(rule: RedactRule, column: Column) -> str | None:
     return None
 
 
-def result_type(rule: RedactRule, column: Column) -> str:
-    """SQL type of the masked column: the column's own, except ``hash`` (text)."""
-    return "text" if rule.kind == "hash" else column.type_sql
-
-
 def masked_query(
     body: str,
     columns: Sequence[Column],
