@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django_orm_views.catalog import fetch
+
 
 @dataclass(frozen=True)
 class Role:
@@ -24,14 +26,9 @@ class Role:
     member_of: tuple[str, ...] = ()
 
 
-def _fetch(cursor: Any, query: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    cursor.execute(query, list(params))
-    return list(cursor.fetchall())
-
-
 def roles(cursor: Any, names: Iterable[str] | None = None) -> dict[str, Role]:
     """Roles by name (all non-system roles when ``names`` is ``None``)."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT r.rolname, r.rolcanlogin, r.rolsuper, r.rolcreatedb, r.rolcreaterole,
@@ -58,7 +55,7 @@ def roles(cursor: Any, names: Iterable[str] | None = None) -> dict[str, Role]:
 
 def can_create_roles(cursor: Any) -> bool:
     """Whether the connected role may create and alter roles."""
-    rows = _fetch(
+    rows = fetch(
         cursor, "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
     )
     return bool(rows and rows[0][0])
@@ -66,7 +63,7 @@ def can_create_roles(cursor: Any) -> bool:
 
 def schema_create_grants(cursor: Any, grantees: Iterable[str]) -> list[tuple[str, str]]:
     """``(schema, grantee)`` where ``grantee`` (a role or ``PUBLIC``) holds CREATE directly."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT n.nspname, coalesce(r.rolname, 'PUBLIC')
@@ -88,7 +85,7 @@ def database_grants(cursor: Any, privilege: str, grantees: Iterable[str]) -> lis
     A database whose ACL was never changed gives TEMPORARY (and CONNECT) to
     PUBLIC implicitly, which ``acldefault`` spells out.
     """
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT coalesce(r.rolname, 'PUBLIC')
@@ -106,7 +103,7 @@ def database_grants(cursor: Any, privilege: str, grantees: Iterable[str]) -> lis
 
 def session_facts(cursor: Any) -> tuple[str, str, bool, bool]:
     """``(current_user, database, is superuser, owns the database)``."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT current_user::text, current_database()::text, r.rolsuper,
@@ -121,7 +118,7 @@ def session_facts(cursor: Any) -> tuple[str, str, bool, bool]:
 
 def shared_dependencies(cursor: Any, names: Iterable[str]) -> dict[str, int]:
     """How many objects, in any database, each role owns or holds privileges on."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT r.rolname, count(d.*)

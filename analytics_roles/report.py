@@ -8,12 +8,13 @@ that breaks the boundary.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from analytics_roles import conf
+from django_orm_views import catalog
 from django_orm_views import conf as views_conf
+from django_orm_views.catalog import fetch
 from django_orm_views.sql import REDACTED_PREFIX, STATE_TABLE
 
 SYSTEM_SCHEMAS_SQL = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
@@ -56,23 +57,14 @@ class RoleReport:
     warnings: list[Finding] = field(default_factory=list)
 
 
-def _fetch(cursor: Any, query: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    cursor.execute(query, list(params))
-    return list(cursor.fetchall())
-
-
 def managed_schemas(cursor: Any) -> list[str]:
     """Schemas holding views sync created, plus the configured default schema."""
-    schemas = {views_conf.schema()}
-    table = f'"{views_conf.STATE_SCHEMA}"."{STATE_TABLE}"'
-    if _fetch(cursor, "SELECT to_regclass(%s) IS NOT NULL", [table])[0][0]:
-        schemas.update(r[0] for r in _fetch(cursor, f"SELECT DISTINCT schema_name FROM {table}"))
-    return sorted(schemas)
+    return sorted({views_conf.schema(), *catalog.managed_schemas(cursor)})
 
 
 def report_roles(cursor: Any, schemas: list[str]) -> list[str]:
     """Analyst groups and logins, and every other role granted something in ``schemas``."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT r.rolname FROM pg_roles r
@@ -94,8 +86,8 @@ def build(cursor: Any, roles: list[str] | None = None) -> list[RoleReport]:
     schemas = managed_schemas(cursor)
     table = f'"{views_conf.STATE_SCHEMA}"."{STATE_TABLE}"'
     managed: set[tuple[str, str]] = set()
-    if _fetch(cursor, "SELECT to_regclass(%s) IS NOT NULL", [table])[0][0]:
-        managed = {(s, v) for s, v in _fetch(cursor, f"SELECT schema_name, view_name FROM {table}")}
+    if fetch(cursor, "SELECT to_regclass(%s) IS NOT NULL", [table])[0][0]:
+        managed = {(s, v) for s, v in fetch(cursor, f"SELECT schema_name, view_name FROM {table}")}
     names = roles if roles is not None else report_roles(cursor, schemas)
     return [_role_report(cursor, name, schemas, managed) for name in names]
 
@@ -103,7 +95,7 @@ def build(cursor: Any, roles: list[str] | None = None) -> list[RoleReport]:
 def _role_report(
     cursor: Any, role: str, schemas: list[str], managed: set[tuple[str, str]]
 ) -> RoleReport:
-    info = _fetch(
+    info = fetch(
         cursor,
         """
         SELECT r.rolcanlogin, r.rolsuper, r.rolbypassrls,
@@ -123,7 +115,7 @@ def _role_report(
     if bypassrls:
         warn(Finding("bypassrls", role, f"{role} has BYPASSRLS: row-level security skips it"))
 
-    readable = _fetch(
+    readable = fetch(
         cursor,
         f"""
         SELECT n.nspname, c.relname, c.relkind::text, c.oid, n.nspname = ANY(%s)
@@ -150,7 +142,7 @@ def _role_report(
         if kind == "table":
             warn(Finding("base-table", qualified, f"{role} can read base table {qualified}"))
         view = ViewAccess(schema, name, kind, (schema, name) in managed)
-        for column, type_sql, comment in _fetch(
+        for column, type_sql, comment in fetch(
             cursor,
             """
             SELECT a.attname, format_type(a.atttypid, a.atttypmod),
@@ -167,7 +159,7 @@ def _role_report(
             view.columns.append(ColumnAccess(column, type_sql, redacted, how))
         report.views.append(view)
 
-    for (schema,) in _fetch(
+    for (schema,) in fetch(
         cursor,
         f"""
         SELECT n.nspname FROM pg_namespace n
@@ -177,7 +169,7 @@ def _role_report(
         [role],
     ):
         warn(Finding("create", schema, f"{role} can create objects in schema {schema}"))
-    [(create_schema, temporary)] = _fetch(
+    [(create_schema, temporary)] = fetch(
         cursor,
         "SELECT has_database_privilege(%s, current_database(), 'CREATE'),"
         " has_database_privilege(%s, current_database(), 'TEMPORARY')",
@@ -193,7 +185,7 @@ def _role_report(
                 f"{role} can create temporary objects (TEMPORARY on the database)",
             )
         )
-    for kind, name in _fetch(
+    for kind, name in fetch(
         cursor,
         """
         SELECT 'relation', n.nspname || '.' || c.relname
@@ -207,14 +199,14 @@ def _role_report(
         [role, role],
     ):
         warn(Finding("grant-option", name, f"{role} may grant its privileges on {kind} {name}"))
-    for (broad,) in _fetch(
+    for (broad,) in fetch(
         cursor,
         "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) AND pg_has_role(%s, oid, 'MEMBER')"
         " ORDER BY 1",
         [list(BROAD_ROLES), role],
     ):
         warn(Finding("predefined-role", broad, f"{role} is a member of {broad}"))
-    for schema, objtype, privilege, grantee in _fetch(
+    for schema, objtype, privilege, grantee in fetch(
         cursor,
         """
         SELECT coalesce(n.nspname, '(all schemas)'), d.defaclobjtype::text, a.privilege_type,

@@ -80,8 +80,9 @@ class CatalogState:
     records: dict[Key, Record] = field(default_factory=dict)
 
 
-def _fetch(cursor: Any, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    cursor.execute(query, params)
+def fetch(cursor: Any, query: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run ``query`` with bound ``params`` and return all rows."""
+    cursor.execute(query, list(params))
     return list(cursor.fetchall())
 
 
@@ -98,7 +99,7 @@ class stable_viewdefs:
         self.saved = ""
 
     def __enter__(self) -> None:
-        self.saved = _fetch(self.cursor, "SELECT current_setting('search_path')")[0][0]
+        self.saved = fetch(self.cursor, "SELECT current_setting('search_path')")[0][0]
         self.cursor.execute("SELECT set_config('search_path', 'pg_catalog', true)")
 
     def __exit__(self, *exc: object) -> None:
@@ -110,11 +111,11 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
     schemas = sorted(set(schemas))
     existing = {
         row[0]
-        for row in _fetch(
+        for row in fetch(
             cursor, "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schemas]
         )
     }
-    table_exists = _fetch(
+    table_exists = fetch(
         cursor,
         "SELECT to_regclass(%s) IS NOT NULL",
         [f'"{STATE_SCHEMA}"."{STATE_TABLE}"'],
@@ -123,7 +124,7 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
     if not schemas:
         return state
     if state.state_table_exists:
-        rows = _fetch(
+        rows = fetch(
             cursor,
             f"""
             SELECT schema_name, view_name, kind, class_label, digest, viewdef, view_oid,
@@ -144,7 +145,7 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
                 rule_xmin,
                 None if columns is None else tuple(columns),
             )
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT n.nspname, c.relname, c.oid::bigint, c.relkind::text, r.xmin::text,
@@ -176,7 +177,7 @@ def read_state(cursor: Any, schemas: Iterable[str]) -> CatalogState:
     if unsure:
         with stable_viewdefs(cursor):
             viewdefs = dict(
-                _fetch(
+                fetch(
                     cursor,
                     "SELECT oid::bigint, pg_get_viewdef(oid) FROM pg_class WHERE oid = ANY(%s)",
                     [unsure],
@@ -200,7 +201,7 @@ def state_version(cursor: Any) -> int | None:
     """Layout version of sync's state table, or ``None`` when there is none yet."""
     from django_orm_views.sql import STATE_COMMENT
 
-    comment = _fetch(
+    comment = fetch(
         cursor,
         "SELECT to_regclass(%s) IS NOT NULL, obj_description(to_regclass(%s), 'pg_class')",
         [f'"{STATE_SCHEMA}"."{STATE_TABLE}"'] * 2,
@@ -214,12 +215,12 @@ def state_version(cursor: Any) -> int | None:
 
 def managed_schemas(cursor: Any) -> set[str]:
     """Schemas where sync's records say it created views."""
-    exists = _fetch(
+    exists = fetch(
         cursor, "SELECT to_regclass(%s) IS NOT NULL", [f'"{STATE_SCHEMA}"."{STATE_TABLE}"']
     )[0][0]
     if not exists:
         return set()
-    rows = _fetch(cursor, f'SELECT DISTINCT schema_name FROM "{STATE_SCHEMA}"."{STATE_TABLE}"')
+    rows = fetch(cursor, f'SELECT DISTINCT schema_name FROM "{STATE_SCHEMA}"."{STATE_TABLE}"')
     return {row[0] for row in rows}
 
 
@@ -227,7 +228,7 @@ def django_tables_in(cursor: Any, schemas: Iterable[str], tables: Iterable[str])
     """Which of Django's ``tables`` exist in ``schemas``."""
     return [
         (row[0], row[1])
-        for row in _fetch(
+        for row in fetch(
             cursor,
             """
             SELECT n.nspname, c.relname FROM pg_class c
@@ -250,7 +251,7 @@ def dependents(cursor: Any, oids: Iterable[int]) -> list[Dependent]:
     oids = sorted(set(oids))
     if not oids:
         return []
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         WITH RECURSIVE roots AS (
@@ -314,7 +315,7 @@ def describe(cursor: Any, body: str) -> tuple[Column, ...]:
     # reject a masked value. format_type runs with search_path = pg_catalog so
     # that any type outside pg_catalog comes out schema-qualified.
     with stable_viewdefs(cursor):
-        rows = _fetch(
+        rows = fetch(
             cursor,
             """
             WITH RECURSIVE base(i, type_oid, mod) AS (
@@ -341,7 +342,7 @@ def describe(cursor: Any, body: str) -> tuple[Column, ...]:
 
 def oid_of(cursor: Any, key: Key) -> int:
     """OID of the relation ``schema.name``."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         "SELECT c.oid::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = %s AND c.relname = %s",
@@ -354,7 +355,7 @@ def key_table_exists(cursor: Any) -> bool:
     """Whether the private table of HMAC pads exists."""
     from django_orm_views.masking import KEY_TABLE
 
-    rows = _fetch(cursor, "SELECT to_regclass(%s) IS NOT NULL", [f'"{STATE_SCHEMA}"."{KEY_TABLE}"'])
+    rows = fetch(cursor, "SELECT to_regclass(%s) IS NOT NULL", [f'"{STATE_SCHEMA}"."{KEY_TABLE}"'])
     return bool(rows[0][0])
 
 
@@ -362,7 +363,7 @@ def stale_redaction_comments(
     cursor: Any, key: Key, redacted: Sequence[str], prefix: str
 ) -> list[str]:
     """Columns of view ``key`` whose comment sync wrote but which are no longer redacted."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT a.attname FROM pg_attribute a
@@ -392,7 +393,7 @@ def view_acls(cursor: Any, keys: Sequence[Key]) -> dict[Key, ViewAcl]:
     """ACLs of the relations ``keys`` that exist (privileges of non-owners only)."""
     if not keys:
         return {}
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT n.nspname, c.relname, c.oid::bigint, pg_get_userbyid(c.relowner)::text,
@@ -426,7 +427,7 @@ def view_acls(cursor: Any, keys: Sequence[Key]) -> dict[Key, ViewAcl]:
 
 def schema_acls(cursor: Any, schemas: Sequence[str]) -> dict[str, set[Privilege]]:
     """Privileges that roles other than the owner hold on each schema."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT n.nspname, coalesce(r.rolname, 'PUBLIC'), a.privilege_type, a.is_grantable
@@ -458,7 +459,7 @@ def members_of(cursor: Any, roles: Iterable[str]) -> set[str]:
     Superusers are left out: they pass every privilege check anyway.
     """
     acts_as = _ACTS_AS.format(r="m.oid", g="g.oid")
-    rows = _fetch(
+    rows = fetch(
         cursor,
         f"""
         SELECT DISTINCT m.rolname FROM pg_roles g, pg_roles m
@@ -470,14 +471,14 @@ def members_of(cursor: Any, roles: Iterable[str]) -> set[str]:
 
 
 def current_user(cursor: Any) -> str:
-    return str(_fetch(cursor, "SELECT current_user::text")[0][0])
+    return str(fetch(cursor, "SELECT current_user::text")[0][0])
 
 
 def grantees_of_other_objects(cursor: Any, schema: str, managed: Sequence[str]) -> set[str]:
     """Roles (or PUBLIC) that own or hold privileges on objects in ``schema`` that
     sync does not manage: relations (and their columns), functions and types.
     Their USAGE on the schema is theirs, not sync's to take."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = %s),
@@ -510,15 +511,16 @@ def inherited_owners(
     cursor: Any, readers: Iterable[str], owners: Iterable[str]
 ) -> list[tuple[str, str]]:
     """``(reader, owner)`` where ``reader`` is, or inherits the rights of, ``owner``."""
-    rows = _fetch(
+    acts_as = _ACTS_AS.format(r="r.name", g="o.name")
+    rows = fetch(
         cursor,
-        """
+        f"""
         SELECT r.name, o.name FROM unnest(%s::text[]) AS r(name), unnest(%s::text[]) AS o(name)
         WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name)
           AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = o.name)
           AND {acts_as}
         ORDER BY 1, 2
-        """.replace("{acts_as}", _ACTS_AS.format(r="r.name", g="o.name")),
+        """,
         [sorted(set(readers)), sorted(set(owners))],
     )
     return [(reader, owner) for reader, owner in rows]
@@ -526,7 +528,7 @@ def inherited_owners(
 
 def schema_owners(cursor: Any, schemas: Iterable[str]) -> dict[str, str]:
     """Owner of each existing schema among ``schemas``."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         "SELECT nspname::text, pg_get_userbyid(nspowner)::text FROM pg_namespace "
         "WHERE nspname = ANY(%s)",
@@ -539,7 +541,7 @@ def private_owners(cursor: Any) -> list[tuple[str, str, bool]]:
     """``(object, owner, owner is superuser)`` of sync's private schema and tables."""
     from django_orm_views.masking import KEY_TABLE
 
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT 'schema ' || n.nspname, r.rolname::text, r.rolsuper
@@ -559,7 +561,7 @@ def may_create_in(
     cursor: Any, roles: Iterable[str], schemas: Iterable[str]
 ) -> list[tuple[str, str]]:
     """``(role, schema)`` where ``role`` (or PUBLIC) may, in effect, create objects."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT CASE WHEN g.role = 'public' THEN 'PUBLIC' ELSE g.role END, s.nspname
@@ -579,14 +581,14 @@ def missing_roles(cursor: Any, roles: Iterable[str]) -> list[str]:
     wanted = sorted(set(roles))
     if not wanted:
         return []
-    rows = _fetch(cursor, "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", [wanted])
+    rows = fetch(cursor, "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", [wanted])
     return sorted(set(wanted) - {row[0] for row in rows})
 
 
 def writable_search_path(cursor: Any, roles: Iterable[str]) -> list[tuple[str, str]]:
     """``(schema, role)`` where ``role`` (or PUBLIC) may create objects in a schema on
     this session's search path: such objects could shadow the names view bodies use."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT s.nspname, g.role
@@ -607,7 +609,7 @@ def owner_problem(cursor: Any, role: str) -> str | None:
     BYPASSRLS owner would skip row-level security on them, and an owner
     that can log in is a password away from every base table.
     """
-    rows = _fetch(
+    rows = fetch(
         cursor,
         "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = %s",
         [role],
@@ -625,7 +627,7 @@ def owner_problem(cursor: Any, role: str) -> str | None:
 def effective_owner_is_superuser(cursor: Any, owner: str | None) -> tuple[str, bool]:
     """The role that owns new views (``owner`` or the connected role) and whether it is
     a superuser."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         "SELECT rolname::text, rolsuper FROM pg_roles WHERE rolname = coalesce(%s, current_user)",
         [owner],
@@ -635,7 +637,7 @@ def effective_owner_is_superuser(cursor: Any, owner: str | None) -> tuple[str, b
 
 def may_use_schema(cursor: Any, role: str, schema: str) -> bool:
     """Whether ``role`` (or PUBLIC) has, in effect, USAGE on ``schema`` (False if absent)."""
-    rows = _fetch(
+    rows = fetch(
         cursor,
         """
         SELECT has_schema_privilege(%s, n.oid, 'USAGE') FROM pg_namespace n
