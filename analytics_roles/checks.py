@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
 from analytics_roles.conf import GROUP_DEFAULTS
-from django_orm_views.identifiers import role_problem
-
-_DURATION = re.compile(r"\d+\s*(us|ms|s|min|h|d)?\Z")
+from django_orm_views.identifiers import is_duration, role_problem
 
 
 @register()
@@ -44,11 +41,7 @@ def check_roles_setting(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                         id="analytics_roles.E003",
                     )
                 )
-            elif (
-                key.endswith("timeout")
-                and option is not None
-                and not (isinstance(option, str) and _DURATION.match(option.strip()))
-            ):
+            elif key.endswith("timeout") and option is not None and not is_duration(option):
                 errors.append(
                     Error(
                         f"ANALYTICS_ROLES[{name!r}][{key!r}] = {option!r} is not a duration "

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from django_orm_views import conf
-from django_orm_views.identifiers import identifier_problem, role_problem, schema_refusal
-
-_DURATION = re.compile(r"\d+\s*(us|ms|s|min|h|d)?\Z")
+from django_orm_views.identifiers import (
+    identifier_problem,
+    is_duration,
+    role_problem,
+    schema_refusal,
+)
 
 
 @register(Tags.database)
@@ -97,7 +99,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 )
             )
     timeout = raw.get("LOCK_TIMEOUT", conf.DEFAULTS["LOCK_TIMEOUT"])
-    if not isinstance(timeout, str) or not _DURATION.match(timeout.strip()):
+    if not is_duration(timeout):
         messages.append(
             Error(
                 f"DJANGO_ORM_VIEWS['LOCK_TIMEOUT'] {timeout!r} is not a PostgreSQL duration.",

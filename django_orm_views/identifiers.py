@@ -12,6 +12,7 @@ import re
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1; longer names are truncated by PostgreSQL
 
 _SIMPLE = re.compile(r"[a-z_][a-z0-9_]*\Z")
+_DURATION = re.compile(r"\d+\s*(us|ms|s|min|h|d)?\Z")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -57,3 +58,8 @@ def schema_refusal(schema: str) -> str | None:
     if schema in ("public", "information_schema", STATE_SCHEMA) or schema.startswith("pg_"):
         return f"schema {schema!r} is reserved and cannot hold managed views"
     return None
+
+
+def is_duration(value: object) -> bool:
+    """Whether ``value`` is a PostgreSQL duration setting such as ``"5s"`` or ``"500ms"``."""
+    return isinstance(value, str) and bool(_DURATION.match(value.strip()))
