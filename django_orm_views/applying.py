@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
@@ -292,25 +293,30 @@ class _Applier:
                 f"{wanted[role]}: grant_to names role {role!r}, which does not exist; "
                 "create it first (./manage.py sync_roles creates the roles in ANALYTICS_ROLES)"
             )
-        readers = set(wanted) | catalog.members_of(self.cursor, wanted)
-        for schema, role in catalog.writable_search_path(self.cursor, readers):
+        for schema, role in catalog.writable_search_path(self.cursor, self.readers):
             self.warnings.append(
                 f"{role} may create objects in schema {schema!r}, which is on sync's "
                 "search_path: an object made there could shadow a name a view reads. "
                 f"REVOKE CREATE ON SCHEMA {schema} FROM {role}, or qualify names in views."
             )
 
-    def readers(self) -> set[str]:
+    @cached_property
+    def readers(self) -> frozenset[str]:
         """The roles in ``grant_to`` of the views this run syncs, and their members."""
         roles = {role for d in self.selected() for role in d.grant_to}
-        return roles | catalog.members_of(self.cursor, roles)
+        return frozenset(roles | catalog.members_of(self.cursor, roles))
+
+    @cached_property
+    def me(self) -> str:
+        """The role running the sync."""
+        return catalog.current_user(self.cursor)
 
     def _check_boundary(self) -> None:
         """Refuse, before any DDL, a set-up where a grantee could undo the masks:
         acting as the views' owner or the schema's owner, or a private schema or
         table that sync did not create itself."""
-        readers = self.readers()
-        owner = conf.owner_role() or catalog.current_user(self.cursor)
+        readers = self.readers
+        owner = conf.owner_role() or self.me
         for reader, role in catalog.inherited_owners(self.cursor, readers, [owner]):
             raise BoundaryError(
                 f"role {reader!r} is, or inherits the rights of, {role!r}, which owns the "
@@ -325,7 +331,7 @@ class _Applier:
                 f"it: it could drop and replace the views. ALTER SCHEMA {schema} OWNER TO "
                 "the role that runs sync_views"
             )
-        me = catalog.current_user(self.cursor)
+        me = self.me
         for what, role, superuser in catalog.private_owners(self.cursor):
             if role != me and not superuser:
                 raise BoundaryError(
@@ -337,7 +343,7 @@ class _Applier:
         """After the grants: no grantee, member or PUBLIC may, in effect, create objects
         in a synced schema or use the private schema. A privilege inherited from
         another role, or granted by another grantor, survives a REVOKE; say where."""
-        readers = self.readers() | {grants.PUBLIC}
+        readers = self.readers | {grants.PUBLIC}
         found = catalog.may_create_in(self.cursor, readers, self.schemas)
         if found:
             role, schema = found[0]
@@ -411,7 +417,7 @@ class _Applier:
                 self._run(render.drop_view(drop.record.schema, drop.record.name, drop.record.kind))
         self._assert_security_barrier()
         # grants of what this run creates are part of "created", not changes
-        new = {d.qualified_name for d in self.plan.created_definitions()}
+        new = {i.definition.qualified_name for i in self.plan.created}
         new.update(f"schema {schema}" for schema in plan.create_schemas)
         for what, statement in self.private_statements() + self.grant_statements():
             try:
@@ -455,7 +461,7 @@ class _Applier:
         definitions = {d.key: d for d in self.selected()}
         definitions.update(self.installed)  # readers rebuilt in schemas outside --schema too
         acls = catalog.view_acls(self.cursor, list(definitions))
-        owner = conf.owner_role() or catalog.current_user(self.cursor)
+        owner = conf.owner_role() or self.me
         out: list[tuple[str, sql.Composed]] = []
         by_schema: dict[str, set[str]] = {schema: set() for schema in self.schemas}
         for definition in definitions.values():
@@ -586,7 +592,7 @@ class _Applier:
         """
         owner = conf.owner_role()
         readers = [owner] if owner else []
-        me = catalog.current_user(self.cursor)
+        me = self.me
         acls = catalog.view_acls(
             self.cursor, [(conf.STATE_SCHEMA, KEY_TABLE), (conf.STATE_SCHEMA, render.STATE_TABLE)]
         )

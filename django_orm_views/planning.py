@@ -48,9 +48,6 @@ class Plan:
     def created(self) -> list[Install]:
         return [i for i in self.installs if not i.replace]
 
-    def created_definitions(self) -> list[ViewDefinition]:
-        return [i.definition for i in self.installs if not i.replace]
-
     @property
     def replaced(self) -> list[Install]:
         return [i for i in self.installs if i.replace]
