@@ -33,13 +33,19 @@ def rows(query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def connect_as(role: str, password: str | None = None) -> psycopg.Connection[tuple[Any, ...]]:
-    """A new session on the test database as ``role``, as an analyst's client would open."""
+def connect_as(
+    role: str | None = None, password: str | None = None, dbname: str | None = None
+) -> psycopg.Connection[tuple[Any, ...]]:
+    """A new session on the test server, as another client would open: as ``role``
+    (default: the test's own), on ``dbname`` (default: the test database)."""
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
-    params["user"] = role
-    params["password"] = password or ""
+    if role is not None:
+        params["user"] = role
+        params["password"] = password or ""
+    if dbname is not None:
+        params["dbname"] = dbname
     return psycopg.connect(**params, autocommit=True)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import psycopg
 import pytest
 from django.core.management import CommandError
 from django.db import connection
@@ -12,15 +11,7 @@ from django.test import override_settings
 
 from django_orm_views import PostgresViewFromSQL
 from django_orm_views.applying import LOCK_KEY
-from tests.helpers import relations
-
-
-def other_connection() -> psycopg.Connection[tuple[object, ...]]:
-    """A second session on the test database, as another deploy would open."""
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    return psycopg.connect(**params, autocommit=True)
+from tests.helpers import connect_as, relations
 
 
 def test_sync_gives_up_after_lock_timeout_while_another_sync_runs(
@@ -31,7 +22,7 @@ def test_sync_gives_up_after_lock_timeout_while_another_sync_runs(
         (PostgresViewFromSQL,),
         {"sql": "SELECT 1", "schema": schema, "__module__": __name__},
     )
-    with other_connection() as other:
+    with connect_as() as other:
         other.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
         with (
             override_settings(DJANGO_ORM_VIEWS={"LOCK_TIMEOUT": "300ms"}),
@@ -53,7 +44,7 @@ def test_replacing_a_view_an_analyst_is_reading_fails_fast(
     )
     sync()
     view.sql = "SELECT 2 AS n"
-    with other_connection() as other, other.transaction():
+    with connect_as() as other, other.transaction():
         other.execute(f"SELECT * FROM {schema}.busy").fetchall()  # holds AccessShareLock
         with (
             override_settings(DJANGO_ORM_VIEWS={"LOCK_TIMEOUT": "300ms"}),

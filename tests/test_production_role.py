@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
+
+from tests.helpers import connect_as
 
 VIEWS = '''
 from django_orm_views import PostgresViewFromSQL, Redact
@@ -63,12 +66,7 @@ def test_a_non_superuser_owner_runs_everything(tmp_path: Path, role_prefix: str)
     (tmp_path / "prodviews" / "postgres_views.py").write_text(VIEWS.format(group=group))
     (tmp_path / "prodsettings.py").write_text(SETTINGS.format(database=settings, group=group))
     try:
-        import psycopg
-
-        params = connection.get_connection_params()
-        params.pop("cursor_factory", None)
-        params.pop("context", None)
-        with psycopg.connect(**{**params, "dbname": database, "user": app}, autocommit=True) as own:
+        with connect_as(app, dbname=database) as own:
             own.execute("CREATE TABLE public.people (id bigint, email text, country text)")
             own.execute("INSERT INTO public.people VALUES (1, 'ada@example.org', 'GB')")
         outputs = []
@@ -86,9 +84,7 @@ def test_a_non_superuser_owner_runs_everything(tmp_path: Path, role_prefix: str)
         assert "1 created" in outputs[2]
         assert "0 created, 0 replaced, 0 dropped, 1 unchanged" in outputs[3]
         assert "[redacted: email]" in outputs[5]
-        with psycopg.connect(
-            **{**params, "dbname": database, "user": analyst}, autocommit=True
-        ) as alice:
+        with connect_as(analyst, dbname=database) as alice:
             assert alice.execute("SELECT email, country FROM people").fetchall() == [
                 ("a***@example.org", "GB")
             ]

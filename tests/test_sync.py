@@ -310,15 +310,7 @@ def test_column_renamed_by_hand_is_put_back(schema: str, sync: Sync) -> None:
 def test_trigger_on_a_managed_view_blocks_its_rebuild_by_name(schema: str, sync: Sync) -> None:
     view = declare(schema, "base", "SELECT 1 AS n")
     sync()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE FUNCTION {schema}.noop() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RETURN NULL; END $$"
-        )
-        cursor.execute(
-            f"CREATE TRIGGER keep_me INSTEAD OF INSERT ON {schema}.base "
-            f"FOR EACH ROW EXECUTE FUNCTION {schema}.noop()"
-        )
+    add_trigger(schema, "base")
     view.sql = "SELECT 'x'::text AS n"  # needs a drop and create
     with pytest.raises(CommandError, match="trigger keep_me"):
         sync()
@@ -345,15 +337,20 @@ def test_trigger_on_a_reader_blocks_the_rebuild_too(schema: str, sync: Sync) -> 
     base = declare(schema, "base", "SELECT 1 AS n")
     declare(schema, "reader", f"SELECT n FROM {schema}.base")
     sync()
+    add_trigger(schema, "reader")
+    base.sql = "SELECT 'x'::text AS n"
+    with pytest.raises(CommandError, match="trigger keep_me"):
+        sync()
+
+
+def add_trigger(schema: str, view: str) -> None:
+    """A hand-made INSTEAD OF trigger ``keep_me`` on ``schema.view``."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE FUNCTION {schema}.noop() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RETURN NULL; END $$"
         )
         cursor.execute(
-            f"CREATE TRIGGER keep_me INSTEAD OF INSERT ON {schema}.reader "
+            f"CREATE TRIGGER keep_me INSTEAD OF INSERT ON {schema}.{view} "
             f"FOR EACH ROW EXECUTE FUNCTION {schema}.noop()"
         )
-    base.sql = "SELECT 'x'::text AS n"
-    with pytest.raises(CommandError, match="trigger keep_me"):
-        sync()
