@@ -415,7 +415,6 @@ class _Applier:
         for drop in plan.drops:
             if (drop.record.schema, drop.record.name) not in self.dropped:
                 self._run(render.drop_view(drop.record.schema, drop.record.name, drop.record.kind))
-        self._assert_security_barrier()
         # grants of what this run creates are part of "created", not changes
         new = {i.definition.qualified_name for i in self.plan.created}
         new.update(f"schema {schema}" for schema in plan.create_schemas)
@@ -439,13 +438,12 @@ class _Applier:
         )
         self.installed[definition.key] = definition
 
-    def _assert_security_barrier(self) -> None:
+    def _assert_security_barrier(self, acls: dict[Key, catalog.ViewAcl]) -> None:
         """Every view created or replaced in this run must carry ``security_barrier``.
 
         Without it PostgreSQL may run a grantee's cheap function on rows the
         view's WHERE clause filters out, leaking them.
         """
-        acls = catalog.view_acls(self.cursor, list(self.installed))
         for key, definition in self.installed.items():
             if "security_barrier=true" not in acls[key].options:
                 raise ViewSQLError(
@@ -461,6 +459,7 @@ class _Applier:
         definitions = {d.key: d for d in self.selected()}
         definitions.update(self.installed)  # readers rebuilt in schemas outside --schema too
         acls = catalog.view_acls(self.cursor, list(definitions))
+        self._assert_security_barrier(acls)
         owner = conf.owner_role() or self.me
         out: list[tuple[str, sql.Composed]] = []
         by_schema: dict[str, set[str]] = {schema: set() for schema in self.schemas}
