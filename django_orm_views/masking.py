@@ -68,6 +68,8 @@ _FLOAT_LOWEST = {
 
 #: The earliest day each type holds (PostgreSQL's Julian day 0).
 _FIRST_DAY = "4713-11-24 BC"
+#: ``date_trunc(unit, timestamp '294276-12-31')``, for dates past the timestamp range.
+_LAST_TRUNCATED = {"year": "294276-01-01 00:00:00", "month": "294276-12-01 00:00:00"}
 
 
 @dataclass(frozen=True)
@@ -174,8 +176,8 @@ def _hash_input(ref: sql.Composable, column: Column) -> sql.Composed:
 def _hash(ref: sql.Composable, column: Column) -> sql.Composed:
     inner = fn("sha256", op(_key_pad("ipad"), "||", _hash_input(ref, column)))
     digest = fn("sha256", op(_key_pad("opad"), "||", inner))
-    hexed = fn("left", fn("encode", digest, typed("hex", "text")), typed(HASH_HEX_DIGITS, "int4"))
-    return sql.SQL("CASE WHEN {} IS NULL THEN NULL ELSE {} END").format(ref, hexed)
+    # every step is strict, so NULL stays NULL without a CASE to plan
+    return fn("left", fn("encode", digest, typed("hex", "text")), typed(HASH_HEX_DIGITS, "int4"))
 
 
 def _email(ref: sql.Composable) -> sql.Composed:
@@ -202,7 +204,7 @@ def _partial(ref: sql.Composable, keep_start: int, keep_end: int, fill: str) -> 
     t = _text(ref)
     length = fn("char_length", t)
     start, end, pad = typed(keep_start, "int4"), typed(keep_end, "int4"), typed(fill, "text")
-    kept = op(start, "+", end)
+    kept = typed(keep_start + keep_end, "int4")  # added here, not at every planning
     middle = fn("repeat", pad, op(length, "-", kept))
     masked = op(op(fn("left", t, start), "||", middle), "||", fn("right", t, end))
     return _case(
@@ -216,39 +218,38 @@ def _truncate(ref: sql.Composable, column: Column, unit: str) -> sql.Composed:
     """Dates and times truncated; the earliest values, whose truncation would fall
     before the first representable day, give that day instead of an error."""
     base = column.base_type
-    earliest = typed(_FIRST_DAY if base == "date" else f"{_FIRST_DAY} 00:00:00", base)
-    # the first month or year that starts inside the type's range
-    safe_from = typed(
-        {"year": "4712-01-01 BC", "month": "4713-12-01 BC"}.get(unit, _FIRST_DAY)
-        + ("" if base == "date" else " 00:00:00"),
-        base,
-    )
-    if base == "date":
-        if unit in ("day", "hour"):
+    if unit in ("day", "hour"):
+        if base == "date":
             return sql.SQL("{}").format(ref)
+        # the first day starts at midnight, so nothing truncates out of range, and
+        # date_trunc returns infinities as they are: no CASE to plan on every query
+        return _date_trunc(ref, base, unit)
+    time = "" if base == "date" else " 00:00:00"
+    earliest = typed(_FIRST_DAY + time, base)
+    # the first month or year that starts inside the type's range
+    safe_from = typed({"year": "4712-01-01 BC", "month": "4713-12-01 BC"}[unit] + time, base)
+    if base == "date":
         # through timestamp (no time zone involved), whose range ends before date's
         last = typed("294276-12-31", "date")
         as_timestamp = cast(ref, sql.SQL("pg_catalog.timestamp"))
         return _case(
             (sql.SQL("NOT {}").format(fn("isfinite", ref)), ref),
             (op(ref, "<", safe_from), earliest),
-            (
-                op(ref, ">", last),
-                fn("date_trunc", typed(unit, "text"), typed("294276-12-31", "timestamp")),
-            ),
+            (op(ref, ">", last), typed(_LAST_TRUNCATED[unit], "timestamp")),
             otherwise=fn("date_trunc", typed(unit, "text"), as_timestamp),
         )
-    truncated: sql.Composable
-    if base == "timestamptz":
-        # in UTC, so every session, whatever its TimeZone, sees the same value
-        truncated = fn("date_trunc", typed(unit, "text"), ref, typed("UTC", "text"))
-    else:
-        truncated = fn("date_trunc", typed(unit, "text"), ref)
     return _case(
         (sql.SQL("NOT {}").format(fn("isfinite", ref)), ref),
         (op(ref, "<", safe_from), earliest),
-        otherwise=truncated,
+        otherwise=_date_trunc(ref, base, unit),
     )
+
+
+def _date_trunc(ref: sql.Composable, base: str, unit: str) -> sql.Composed:
+    if base == "timestamptz":
+        # in UTC, so every session, whatever its TimeZone, sees the same value
+        return fn("date_trunc", typed(unit, "text"), ref, typed("UTC", "text"))
+    return fn("date_trunc", typed(unit, "text"), ref)
 
 
 def _bucket(

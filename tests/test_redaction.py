@@ -453,6 +453,49 @@ def _pg_version() -> int:
     return int(rows("SHOW server_version_num")[0][0])
 
 
+def test_day_and_hour_truncation_at_the_ends_of_the_range(schema: str, sync: Sync) -> None:
+    """Day and hour need no clamp: the first and last days, and infinities, pass."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        cursor.execute(f"CREATE TABLE {schema}.ends (id int, seen timestamp, at timestamptz)")
+        cursor.execute(
+            f"""
+            INSERT INTO {schema}.ends VALUES
+              (1, '4713-11-24 00:30:00 BC', '4713-11-24 00:30:00+00 BC'),
+              (2, '294276-12-31 23:59:59', '294276-12-31 23:59:59+00'),
+              (3, 'infinity', '-infinity'),
+              (4, '-infinity', 'infinity'),
+              (5, NULL, NULL)
+            """
+        )
+    body = f"SELECT * FROM {schema}.ends"
+    declare(schema, "by_day", {"seen": Redact.truncate("day"), "at": Redact.truncate("day")}, body)
+    declare(
+        schema, "by_hour", {"seen": Redact.truncate("hour"), "at": Redact.truncate("hour")}, body
+    )
+    sync()
+    query = "SELECT seen::text, (at AT TIME ZONE 'UTC')::text FROM {}.{} ORDER BY id"
+    assert rows(query.format(schema, "by_day")) == [
+        ("4713-11-24 00:00:00 BC", "4713-11-24 00:00:00 BC"),
+        ("294276-12-31 00:00:00", "294276-12-31 00:00:00"),
+        ("infinity", "-infinity"),
+        ("-infinity", "infinity"),
+        (None, None),
+    ]
+    assert rows(query.format(schema, "by_hour")) == [
+        ("4713-11-24 00:00:00 BC", "4713-11-24 00:00:00 BC"),
+        ("294276-12-31 23:00:00", "294276-12-31 23:00:00"),
+        ("infinity", "-infinity"),
+        ("-infinity", "infinity"),
+        (None, None),
+    ]
+    assert types(schema, "by_hour") == {
+        "id": "integer",
+        "seen": "timestamp without time zone",
+        "at": "timestamp with time zone",
+    }
+
+
 def test_a_look_alike_function_in_public_cannot_capture_masked_values(src: str, sync: Sync) -> None:
     """CVE-2018-1058 style: an exact-match function created in a schema on the
     syncing session's search_path must not stand in for the built-in a mask uses."""
