@@ -21,7 +21,9 @@ started for the run) it:
    query, prepared and unprepared, on one connection, in shuffled order each
    round, and reports median, p95 and the view/table ratio;
 4. for information, times a filter on a masked column (``WHERE email = ...``
-   through each view, which cannot use the index on ``email``);
+   through each view, which cannot use the index on ``email``), and the
+   server-side cost of computing every row of each relation (what the masks
+   cost per row on a full scan);
 5. drops the schema and sync's records of it (and sync's state schema when
    this run was the first to create it).
 
@@ -367,6 +369,26 @@ def time_filter(
     return samples, count
 
 
+def time_scan(
+    conn: psycopg.Connection[tuple[Any, ...]], schema: str, relation: str, repeat: int
+) -> float:
+    """Median server-side milliseconds to compute every row of the relation.
+
+    ``EXPLAIN (ANALYZE, TIMING OFF)`` evaluates every output column but sends
+    no rows, so the client's decoding is not measured.
+    """
+    query = sql.SQL("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT * FROM {}").format(
+        sql.Identifier(schema, relation)
+    )
+    times = []
+    for _ in range(repeat):
+        row = conn.execute(query, prepare=False).fetchone()
+        assert row is not None
+        document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
+        times.append(float(document[0]["Execution Time"]))
+    return statistics.median(times)
+
+
 # -- main -----------------------------------------------------------------------------------
 
 
@@ -536,7 +558,24 @@ def run(
         for m in ("prepared", "unprepared")
     )
     result["worst_median_ratio"] = round(worst, 3)
-    print(f"worst view/table median ratio: {worst:.2f} ({'OK' if worst <= 1.2 else 'ABOVE 1.2'})")
+    for mode in ("prepared", "unprepared"):
+        ratio = max(samples[(v, mode)].median / samples[(TABLE, mode)].median for v in VIEWS)
+        result[f"worst_{mode}_ratio"] = round(ratio, 3)
+        verdict = "OK" if ratio <= 1.2 else "ABOVE 1.2"
+        print(f"worst view/table median ratio, {mode}: {ratio:.2f} ({verdict})")
+
+    # -- full scans: what the masks cost per row ----------------------------------------
+    print(f"\nSELECT * FROM <relation>, all {args.rows:,} rows, server side (information only):")
+    header = f"{'relation':<22} {'median ms':>10} {'ns/row':>8} {'x table':>8}"
+    print(header)
+    print("-" * len(header))
+    result["scans"] = {}
+    scan_ms = {name: time_scan(conn, schema, name, args.filter_repeat) for name in main}
+    for name in main:
+        per_row = scan_ms[name] * 1e6 / args.rows
+        ratio = scan_ms[name] / scan_ms[TABLE]
+        print(f"{name:<22} {scan_ms[name]:10.1f} {per_row:8.0f} {ratio:8.2f}")
+        result["scans"][name] = {"median_ms": round(scan_ms[name], 1), "ns_per_row": round(per_row)}
 
     # -- filter on a masked column (information only) ----------------------------------
     print(f"\nfilter on a masked column, {args.filter_repeat} runs each (information only):")
