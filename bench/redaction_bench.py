@@ -68,6 +68,17 @@ DIAGNOSTIC_VIEWS = {
     "diag_plain": "plain view, SELECT * FROM customers, no mask, no barrier",
     "diag_plain_sb": "the same WITH (security_barrier), no mask",
     "diag_masked_no_sb": "customers_redacted's exact query, without security_barrier",
+    "diag_functions": "customers_redacted's masks, each in a PL/pgSQL function (not inlined)",
+}
+#: Views with one rule each, synced like the others, to price each rule on a full scan.
+ONE_RULE_VIEWS = {
+    "only_email": "email: Redact.email()",
+    "only_full_name": "full_name: Redact.null()",
+    "only_phone": "phone: Redact.partial(keep_start=3, keep_end=2)",
+    "only_date_of_birth": 'date_of_birth: Redact.truncate("year")',
+    "only_created_at": 'created_at: Redact.truncate("day")',
+    "only_balance": "balance: Redact.bucket(100)",
+    "only_email_hash": "email: Redact.hash()",
 }
 STATE_SCHEMA = "django_orm_views"
 #: Lookups run before timing starts (caches, hint bits, plan caches).
@@ -159,11 +170,11 @@ def create_table(conn: psycopg.Connection[tuple[Any, ...]], schema: str, rows: i
     return time.perf_counter() - started
 
 
-def declare_views(schema: str) -> None:
-    """Declare the two redacted views (Django must be set up)."""
-    from django_orm_views import PostgresViewFromSQL, Redact
+def masks() -> dict[str, Any]:
+    """The rules of ``customers_redacted``: every column but ``id`` masked."""
+    from django_orm_views import Redact
 
-    masks = {
+    return {
         "email": Redact.email(),
         "full_name": Redact.null(),
         "phone": Redact.partial(keep_start=3, keep_end=2),
@@ -171,24 +182,25 @@ def declare_views(schema: str) -> None:
         "created_at": Redact.truncate("day"),
         "balance": Redact.bucket(100),
     }
+
+
+def declare_views(schema: str) -> None:
+    """Declare the redacted views (Django must be set up)."""
+    from django_orm_views import PostgresViewFromSQL, Redact
+
     body = f"SELECT * FROM {schema}.{TABLE}"
-    target = schema
-
-    class CustomersRedacted(PostgresViewFromSQL):
-        """Customers, every column but id masked."""
-
-        schema = target
-        name = VIEWS[0]
-        sql = body
-        redact = masks
-
-    class CustomersHashed(PostgresViewFromSQL):
-        """Customers, masked, with email hashed so it still joins."""
-
-        schema = target
-        name = VIEWS[1]
-        sql = body
-        redact = {**masks, "email": Redact.hash()}
+    rules = masks()
+    declared = {
+        VIEWS[0]: rules,
+        VIEWS[1]: {**rules, "email": Redact.hash()},
+        "only_email_hash": {"email": Redact.hash()},
+    }
+    for column, rule in rules.items():
+        declared[f"only_{column}"] = {column: rule}
+    for view_name, redact in declared.items():
+        attrs = {"schema": schema, "name": view_name, "sql": body, "redact": redact}
+        attrs["__module__"] = __name__
+        type(view_name.title().replace("_", ""), (PostgresViewFromSQL,), attrs)
 
 
 def create_diagnostic_views(conn: psycopg.Connection[tuple[Any, ...]], schema: str) -> None:
@@ -212,6 +224,53 @@ def create_diagnostic_views(conn: psycopg.Connection[tuple[Any, ...]], schema: s
     conn.execute(
         sql.SQL("CREATE VIEW {} AS {}").format(
             sql.Identifier(schema, "diag_masked_no_sb"), sql.SQL(row[0].rstrip().rstrip(";"))
+        )
+    )
+    create_function_view(conn, schema)
+
+
+def create_function_view(conn: psycopg.Connection[tuple[Any, ...]], schema: str) -> None:
+    """``diag_functions``: the same masks, each moved into a PL/pgSQL function.
+
+    The alternative design to inline expressions: a call is one node to plan,
+    but PostgreSQL cannot inline PL/pgSQL, so every value pays for a call.
+    """
+    from django.db import connection
+
+    from django_orm_views.catalog import describe
+    from django_orm_views.masking import mask_expression
+
+    rules = masks()
+    with connection.cursor() as cursor:
+        columns = describe(cursor, f"SELECT * FROM {schema}.{TABLE}")
+    items: list[sql.Composable] = []
+    for column in columns:
+        ref = sql.Identifier("unmasked", column.name)
+        rule = rules.get(column.name)
+        if rule is None:
+            items.append(ref)
+            continue
+        function = sql.Identifier(schema, f"mask_{column.name}")
+        expression = mask_expression(rule, sql.Identifier("value"), column)
+        conn.execute(
+            sql.SQL(
+                "CREATE FUNCTION {}(value {type}) RETURNS {type} LANGUAGE plpgsql IMMUTABLE "
+                "AS {body}"
+            ).format(
+                function,
+                type=sql.SQL(column.type_sql),
+                body=sql.Literal(f"BEGIN RETURN {expression.as_string(conn)}; END"),
+            )
+        )
+        items.append(sql.SQL("{}({}) AS {}").format(function, ref, sql.Identifier(column.name)))
+    conn.execute(
+        sql.SQL(
+            "CREATE VIEW {} WITH (security_barrier) AS "
+            "SELECT {} FROM (SELECT * FROM {}) AS unmasked"
+        ).format(
+            sql.Identifier(schema, "diag_functions"),
+            sql.SQL(", ").join(items),
+            sql.Identifier(schema, TABLE),
         )
     )
 
@@ -309,17 +368,20 @@ def explain_json(
 def generic_plan(conn: psycopg.Connection[tuple[Any, ...]], query: sql.Composed) -> dict[str, Any]:
     """The plan of ``query`` as a prepared statement using its generic plan."""
     text = query.as_string(conn).replace("%s", "$1")
-    conn.execute("SET plan_cache_mode = force_generic_plan")
+    # prepare=False throughout: psycopg's own prepared statements stay out of the way
+    conn.execute("SET plan_cache_mode = force_generic_plan", prepare=False)
     try:
-        conn.execute(sql.SQL("PREPARE bench_generic(bigint) AS ") + sql.SQL(text))
-        row = conn.execute("EXPLAIN (FORMAT JSON) EXECUTE bench_generic(1)").fetchone()
+        conn.execute(sql.SQL("PREPARE bench_generic(bigint) AS ") + sql.SQL(text), prepare=False)
+        row = conn.execute(
+            "EXPLAIN (FORMAT JSON) EXECUTE bench_generic(1)", prepare=False
+        ).fetchone()
         assert row is not None
         document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
         plan: dict[str, Any] = document[0]["Plan"]
         return plan
     finally:
-        conn.execute("DEALLOCATE ALL")
-        conn.execute("RESET plan_cache_mode")
+        conn.execute("DEALLOCATE bench_generic", prepare=False)
+        conn.execute("RESET plan_cache_mode", prepare=False)
 
 
 # -- timing ---------------------------------------------------------------------------------
@@ -570,12 +632,15 @@ def run(
     print(header)
     print("-" * len(header))
     result["scans"] = {}
-    scan_ms = {name: time_scan(conn, schema, name, args.filter_repeat) for name in main}
-    for name in main:
+    scanned = (*main, "diag_functions", *ONE_RULE_VIEWS)
+    scan_ms = {name: time_scan(conn, schema, name, args.filter_repeat) for name in scanned}
+    for name in scanned:
         per_row = scan_ms[name] * 1e6 / args.rows
-        masks = (scan_ms[name] - scan_ms[TABLE]) * 1e6 / args.rows
-        print(f"{name:<22} {scan_ms[name]:10.1f} {per_row:8.0f} {masks:13.0f}")
+        cost = (scan_ms[name] - scan_ms[TABLE]) * 1e6 / args.rows
+        print(f"{name:<22} {scan_ms[name]:10.1f} {per_row:8.0f} {cost:13.0f}")
         result["scans"][name] = {"median_ms": round(scan_ms[name], 1), "ns_per_row": round(per_row)}
+    for name, description in ONE_RULE_VIEWS.items():
+        print(f"  {name}: {description}")
 
     # -- filter on a masked column (information only) ----------------------------------
     print(f"\nfilter on a masked column, {args.filter_repeat} runs each (information only):")
