@@ -66,8 +66,10 @@ _FLOAT_LOWEST = {
     "float8": -decimal.Decimal(sys.float_info.max),
 }
 
-#: The earliest day each type holds (PostgreSQL's Julian day 0).
-_FIRST_DAY = "4713-11-24 BC"
+#: The earliest day date and timestamps hold (PostgreSQL's Julian day 0).
+_FIRST_DAY = "4714-11-24 BC"
+#: The first year and month that start inside the range, where truncating is safe.
+_SAFE_FROM = {"year": "4713-01-01 BC", "month": "4714-12-01 BC"}
 #: ``date_trunc(unit, timestamp '294276-12-31')``, for dates past the timestamp range.
 _LAST_TRUNCATED = {"year": "294276-01-01 00:00:00", "month": "294276-12-01 00:00:00"}
 
@@ -226,10 +228,10 @@ def _truncate(ref: sql.Composable, column: Column, unit: str) -> sql.Composed:
         # the first day starts at midnight, so nothing truncates out of range, and
         # date_trunc returns infinities as they are: no CASE to plan on every query
         return _date_trunc(ref, base, unit)
-    time = "" if base == "date" else " 00:00:00"
+    # midnight, in UTC for timestamptz: the sync session's TimeZone must not move it
+    time = {"date": "", "timestamp": " 00:00:00"}.get(base, " 00:00:00+00")
     earliest = typed(_FIRST_DAY + time, base)
-    # the first month or year that starts inside the type's range
-    safe_from = typed({"year": "4712-01-01 BC", "month": "4713-12-01 BC"}[unit] + time, base)
+    safe_from = typed(_SAFE_FROM[unit] + time, base)
     if base == "date":
         # through timestamp (no time zone involved), whose range ends before date's
         last = typed("294276-12-31", "date")

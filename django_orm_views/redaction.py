@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TRUNCATE_UNITS = ("year", "month", "day", "hour")
+#: The largest SQL integer: partial()'s kept lengths are rendered as integers.
+INT4_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class Redact:
         for label, number in (("keep_start", keep_start), ("keep_end", keep_end)):
             if not isinstance(number, int) or isinstance(number, bool) or number < 0:
                 raise ValueError(f"Redact.partial({label}={number!r}) must be an int >= 0")
+        if keep_start + keep_end > INT4_MAX:  # both are SQL integer constants
+            raise ValueError(
+                f"Redact.partial(keep_start={keep_start}, keep_end={keep_end}): "
+                f"keep_start + keep_end must be at most {INT4_MAX}"
+            )
         if not isinstance(fill, str) or len(fill) != 1:
             raise ValueError(f"Redact.partial(fill={fill!r}) must be one character")
         return RedactRule("partial", {"keep_start": keep_start, "keep_end": keep_end, "fill": fill})

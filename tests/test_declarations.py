@@ -133,6 +133,11 @@ def test_redact_rules_check_their_arguments() -> None:
         Redact.bucket(0)
     with pytest.raises(ValueError, match="fill"):
         Redact.partial(fill="**")
+    with pytest.raises(ValueError, match="keep_start"):
+        Redact.partial(keep_start=-1)
+    with pytest.raises(ValueError, match="at most 2147483647"):  # SQL integers
+        Redact.partial(keep_start=2**30, keep_end=2**30)
+    assert Redact.partial(keep_start=2**31 - 2, keep_end=1).params["keep_start"] == 2**31 - 2
     with pytest.raises(ValueError, match="column"):
         Redact.sql("upper(x)")
     with pytest.raises(TypeError):

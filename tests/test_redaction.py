@@ -391,7 +391,7 @@ def test_masks_do_not_raise_on_extreme_values(schema: str, sync: Sync) -> None:
             INSERT INTO {schema}.extremes VALUES
               (1, 1e-320, '294276-12-31', '294276-12-31 23:59:59', '294276-12-31 23:59:59+00',
                -99900, 1, 'abc'),
-              (2, 1e308, '4713-11-24 BC', '4713-11-24 00:00:00 BC', '4713-11-24 00:00:00+00 BC',
+              (2, 1e308, '4714-11-24 BC', '4714-11-24 00:00:00 BC', '4714-11-24 00:00:00+00 BC',
                99900, 9, 'abcdefgh'),
               (3, '-Infinity', 'infinity', '-infinity', 'infinity', 0, 2147483647, ''),
               (4, -1e-320, '5874897-12-31', 'infinity', '-infinity', NULL, NULL, 'x')
@@ -424,16 +424,16 @@ def test_masks_do_not_raise_on_extreme_values(schema: str, sync: Sync) -> None:
         f" qty, code FROM {schema}.masked ORDER BY id"
     )
     assert [r[1] for r in masked] == [0.0, 1e308, float("-inf"), -10000.0]
-    assert [r[2] for r in masked] == ["294276-01-01", "4713-11-24 BC", "infinity", "294276-01-01"]
+    assert [r[2] for r in masked] == ["294276-01-01", "4714-11-24 BC", "infinity", "294276-01-01"]
     assert [r[3] for r in masked] == [
         "294276-12-01 00:00:00",
-        "4713-11-24 00:00:00 BC",
+        "4714-11-24 00:00:00 BC",
         "-infinity",
         "infinity",
     ]
     assert [r[4] for r in masked] == [
         "294276-01-01 00:00:00",
-        "4713-11-24 00:00:00 BC",
+        "4714-11-24 00:00:00 BC",
         "infinity",
         "-infinity",
     ]
@@ -461,7 +461,7 @@ def test_day_and_hour_truncation_at_the_ends_of_the_range(schema: str, sync: Syn
         cursor.execute(
             f"""
             INSERT INTO {schema}.ends VALUES
-              (1, '4713-11-24 00:30:00 BC', '4713-11-24 00:30:00+00 BC'),
+              (1, '4714-11-24 00:30:00 BC', '4714-11-24 00:30:00+00 BC'),
               (2, '294276-12-31 23:59:59', '294276-12-31 23:59:59+00'),
               (3, 'infinity', '-infinity'),
               (4, '-infinity', 'infinity'),
@@ -476,14 +476,14 @@ def test_day_and_hour_truncation_at_the_ends_of_the_range(schema: str, sync: Syn
     sync()
     query = "SELECT seen::text, (at AT TIME ZONE 'UTC')::text FROM {}.{} ORDER BY id"
     assert rows(query.format(schema, "by_day")) == [
-        ("4713-11-24 00:00:00 BC", "4713-11-24 00:00:00 BC"),
+        ("4714-11-24 00:00:00 BC", "4714-11-24 00:00:00 BC"),
         ("294276-12-31 00:00:00", "294276-12-31 00:00:00"),
         ("infinity", "-infinity"),
         ("-infinity", "infinity"),
         (None, None),
     ]
     assert rows(query.format(schema, "by_hour")) == [
-        ("4713-11-24 00:00:00 BC", "4713-11-24 00:00:00 BC"),
+        ("4714-11-24 00:00:00 BC", "4714-11-24 00:00:00 BC"),
         ("294276-12-31 23:00:00", "294276-12-31 23:00:00"),
         ("infinity", "-infinity"),
         ("-infinity", "infinity"),
@@ -494,6 +494,50 @@ def test_day_and_hour_truncation_at_the_ends_of_the_range(schema: str, sync: Syn
         "seen": "timestamp without time zone",
         "at": "timestamp with time zone",
     }
+
+
+def test_year_and_month_near_the_first_day_whatever_the_sync_time_zone(
+    schema: str, sync: Sync
+) -> None:
+    """Years and months that start inside the range truncate exactly; earlier
+    ones give the first day, an instant in UTC whatever the syncing session's
+    TimeZone (America/Chicago was 5:50:36 behind UTC then)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        cursor.execute(
+            f"CREATE TABLE {schema}.early (id int, born date, seen timestamp, at timestamptz)"
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {schema}.early VALUES
+              (1, '4714-11-24 BC', '4714-11-24 00:30:00 BC', '4714-11-24 00:30:00+00 BC'),
+              (2, '4713-03-05 BC', '4713-03-05 12:00:00 BC', '4713-03-05 12:00:00+00 BC'),
+              (3, '4714-12-15 BC', '4714-12-15 06:00:00 BC', '4714-12-15 06:00:00+00 BC')
+            """
+        )
+    body = f"SELECT * FROM {schema}.early"
+    for unit in ("year", "month"):
+        rules = {c: Redact.truncate(unit) for c in ("born", "seen", "at")}
+        declare(schema, f"by_{unit}", rules, body)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', 'America/Chicago', false)")
+    try:
+        sync()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('TimeZone', 'UTC', false)")
+    query = "SELECT born::text, seen::text, (at AT TIME ZONE 'UTC')::text FROM {}.{} ORDER BY id"
+    first = ("4714-11-24 BC", "4714-11-24 00:00:00 BC", "4714-11-24 00:00:00 BC")
+    assert rows(query.format(schema, "by_year")) == [
+        first,
+        ("4713-01-01 BC", "4713-01-01 00:00:00 BC", "4713-01-01 00:00:00 BC"),
+        first,
+    ]
+    assert rows(query.format(schema, "by_month")) == [
+        first,
+        ("4713-03-01 BC", "4713-03-01 00:00:00 BC", "4713-03-01 00:00:00 BC"),
+        ("4714-12-01 BC", "4714-12-01 00:00:00 BC", "4714-12-01 00:00:00 BC"),
+    ]
 
 
 def test_a_look_alike_function_in_public_cannot_capture_masked_values(src: str, sync: Sync) -> None:
