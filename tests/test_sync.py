@@ -175,6 +175,21 @@ def test_changed_view_is_replaced_in_place(schema: str, sync: Sync) -> None:
     assert rows(f"SELECT n, extra FROM {schema}.base") == [(2, "x")]
 
 
+def test_views_rendered_by_an_older_release_are_replaced(
+    schema: str, sync: Sync, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release that renders views differently (a fixed mask, say) bumps
+    RENDER_VERSION, and the next sync replaces what the older one made."""
+    from django_orm_views import definition
+
+    declare(schema, "base", "SELECT 1 AS n")
+    with monkeypatch.context() as patched:
+        patched.setattr(definition, "RENDER_VERSION", definition.RENDER_VERSION - 1)
+        sync()
+    assert "0 created, 1 replaced, 0 dropped, 0 unchanged" in sync()
+    assert "0 created, 0 replaced, 0 dropped, 1 unchanged" in sync()
+
+
 def test_incompatible_change_rebuilds_the_view_and_its_readers(schema: str, sync: Sync) -> None:
     base = declare(schema, "base", "SELECT 1 AS n")
     declare(schema, "reader", f"SELECT n FROM {schema}.base")
