@@ -230,23 +230,18 @@ def _truncate(ref: sql.Composable, column: Column, unit: str) -> sql.Composed:
         return _date_trunc(ref, base, unit)
     # midnight, in UTC for timestamptz: the sync session's TimeZone must not move it
     time = {"date": "", "timestamp": " 00:00:00"}.get(base, " 00:00:00+00")
-    earliest = typed(_FIRST_DAY + time, base)
-    safe_from = typed(_SAFE_FROM[unit] + time, base)
-    if base == "date":
-        # through timestamp (no time zone involved), whose range ends before date's
-        last = typed("294276-12-31", "date")
-        as_timestamp = cast(ref, sql.SQL("pg_catalog.timestamp"))
-        return _case(
-            (sql.SQL("NOT {}").format(fn("isfinite", ref)), ref),
-            (op(ref, "<", safe_from), earliest),
-            (op(ref, ">", last), typed(_LAST_TRUNCATED[unit], "timestamp")),
-            otherwise=fn("date_trunc", typed(unit, "text"), as_timestamp),
-        )
-    return _case(
+    branches = [
         (sql.SQL("NOT {}").format(fn("isfinite", ref)), ref),
-        (op(ref, "<", safe_from), earliest),
-        otherwise=_date_trunc(ref, base, unit),
+        (op(ref, "<", typed(_SAFE_FROM[unit] + time, base)), typed(_FIRST_DAY + time, base)),
+    ]
+    if base != "date":
+        return _case(*branches, otherwise=_date_trunc(ref, base, unit))
+    # through timestamp (no time zone involved), whose range ends before date's
+    branches.append(
+        (op(ref, ">", typed("294276-12-31", "date")), typed(_LAST_TRUNCATED[unit], "timestamp"))
     )
+    as_timestamp = cast(ref, sql.SQL("pg_catalog.timestamp"))
+    return _case(*branches, otherwise=_date_trunc(as_timestamp, "timestamp", unit))
 
 
 def _date_trunc(ref: sql.Composable, base: str, unit: str) -> sql.Composed:
