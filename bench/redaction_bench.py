@@ -356,9 +356,18 @@ def explain_text(
 def explain_json(
     conn: psycopg.Connection[tuple[Any, ...]], query: sql.Composed, params: Sequence[Any]
 ) -> dict[str, Any]:
-    row = conn.execute(
-        sql.SQL("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ") + query, params, prepare=False
-    ).fetchone()
+    return explain_document(
+        conn, sql.SQL("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ") + query, params
+    )
+
+
+def explain_document(
+    conn: psycopg.Connection[tuple[Any, ...]],
+    statement: sql.Composed | str,
+    params: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """Run an ``EXPLAIN (FORMAT JSON)`` statement, unprepared; return its one document."""
+    row = conn.execute(statement, params, prepare=False).fetchone()
     assert row is not None
     document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
     result: dict[str, Any] = document[0]
@@ -372,12 +381,9 @@ def generic_plan(conn: psycopg.Connection[tuple[Any, ...]], query: sql.Composed)
     conn.execute("SET plan_cache_mode = force_generic_plan", prepare=False)
     try:
         conn.execute(sql.SQL("PREPARE bench_generic(bigint) AS ") + sql.SQL(text), prepare=False)
-        row = conn.execute(
-            "EXPLAIN (FORMAT JSON) EXECUTE bench_generic(1)", prepare=False
-        ).fetchone()
-        assert row is not None
-        document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
-        plan: dict[str, Any] = document[0]["Plan"]
+        plan: dict[str, Any] = explain_document(
+            conn, "EXPLAIN (FORMAT JSON) EXECUTE bench_generic(1)"
+        )["Plan"]
         return plan
     finally:
         conn.execute("DEALLOCATE bench_generic", prepare=False)
@@ -442,13 +448,9 @@ def time_scan(
     query = sql.SQL("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT * FROM {}").format(
         sql.Identifier(schema, relation)
     )
-    times = []
-    for _ in range(repeat):
-        row = conn.execute(query, prepare=False).fetchone()
-        assert row is not None
-        document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
-        times.append(float(document[0]["Execution Time"]))
-    return statistics.median(times)
+    return statistics.median(
+        float(explain_document(conn, query)["Execution Time"]) for _ in range(repeat)
+    )
 
 
 # -- main -----------------------------------------------------------------------------------
